@@ -1,0 +1,158 @@
+//! SDK configuration: the standard credential chain, `--profile`, `--region`,
+//! `--endpoint-url`, and retries set in code so that throttling slows a scan down instead of
+//! breaking it.
+
+use crate::collect::CallCounter;
+use aws_config::default_provider::region::DefaultRegionChain;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_iam::config::ProvideCredentials;
+use aws_sdk_iam::error::DisplayErrorContext;
+use std::time::Duration;
+
+/// IAM is a global service; its endpoint lives in us-east-1 (in the commercial partition).
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The SDK's default connect timeout, kept when the attempt timeout is set.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// A profile from `~/.aws/config` and `~/.aws/credentials` (else `AWS_PROFILE`, else
+    /// `default`).
+    pub profile: Option<String>,
+    /// Overrides the region the chain would resolve; `us-east-1` when none resolves.
+    pub region: Option<String>,
+    /// An explicit endpoint (an emulator, a VPC endpoint). Wins over `AWS_ENDPOINT_URL` and
+    /// `AWS_ENDPOINT_URL_IAM`.
+    pub endpoint_url: Option<String>,
+    /// Attempts per request, the first included (at least 1).
+    pub max_attempts: u32,
+    /// The base of the SDK's exponential backoff between attempts.
+    pub initial_backoff: Duration,
+    /// How long one attempt may take, from sending the request to the end of the response.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            max_attempts: 10,
+            initial_backoff: Duration::from_secs(1),
+            // Generous: a 1,000-item authorization details page can be several megabytes.
+            attempt_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Loads the shared SDK configuration. Credentials are resolved lazily, on the first call;
+/// `check_credentials` resolves them up front.
+pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
+    let mut region_chain = DefaultRegionChain::builder();
+    if let Some(profile) = &options.profile {
+        region_chain = region_chain.profile_name(profile);
+    }
+    let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
+        .or_else(region_chain.build())
+        .or_else(Region::from_static(DEFAULT_REGION));
+
+    let retry = RetryConfig::adaptive()
+        .with_max_attempts(options.max_attempts.max(1))
+        .with_initial_backoff(options.initial_backoff);
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(options.attempt_timeout)
+        .build();
+
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .retry_config(retry)
+        .timeout_config(timeouts);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    // Set on the loader, the URL counts as programmatic configuration: the IAM client takes
+    // it over AWS_ENDPOINT_URL and the service-specific AWS_ENDPOINT_URL_IAM.
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// An IAM client whose every request is tallied in `counter`.
+pub fn iam_client(config: &SdkConfig, counter: &CallCounter) -> aws_sdk_iam::Client {
+    let iam_config = aws_sdk_iam::config::Builder::from(config)
+        .interceptor(counter.clone())
+        .build();
+    aws_sdk_iam::Client::from_conf(iam_config)
+}
+
+/// Resolves credentials through the chain once, so that a scan without any fails at once
+/// with a message saying how to provide them, instead of as one gap per API call.
+pub async fn check_credentials(config: &SdkConfig) -> Result<(), String> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(format!(
+            "no AWS credential provider is configured. {HOW_TO_PROVIDE}"
+        ));
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(error) => Err(format!(
+            "no AWS credentials: {}. {HOW_TO_PROVIDE}",
+            DisplayErrorContext(&error)
+        )),
+    }
+}
+
+const HOW_TO_PROVIDE: &str = "Provide credentials in one of these ways: \
+    set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones); \
+    pass --profile NAME (or set AWS_PROFILE) to use a profile from ~/.aws/config; \
+    for IAM Identity Center, run `aws sso login --profile NAME` first; \
+    or run where an instance, task or pod role is available";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offline(endpoint_url: Option<&str>) -> AwsOptions {
+        AwsOptions {
+            region: Some("eu-west-1".into()),
+            endpoint_url: endpoint_url.map(str::to_owned),
+            max_attempts: 0,
+            ..AwsOptions::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_explicit_region_endpoint_and_retry_policy_are_applied() {
+        let config = sdk_config(&offline(Some("http://127.0.0.1:5000"))).await;
+        assert_eq!(config.region().map(Region::as_ref), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:5000"));
+        // Programmatic: the IAM client prefers it over AWS_ENDPOINT_URL_IAM.
+        assert!(config.get_origin("endpoint_url").is_client_config());
+        let retry = config.retry_config().expect("a retry config");
+        assert_eq!(retry.max_attempts(), 1, "zero attempts is raised to one");
+        assert_eq!(retry.initial_backoff(), Duration::from_secs(1));
+        let timeouts = config.timeout_config().expect("a timeout config");
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(timeouts.connect_timeout(), Some(CONNECT_TIMEOUT));
+    }
+
+    #[tokio::test]
+    async fn the_client_takes_the_explicit_endpoint() {
+        let config = sdk_config(&offline(Some("http://127.0.0.1:5000"))).await;
+        let client = iam_client(&config, &CallCounter::default());
+        assert_eq!(
+            client.config().region().map(Region::as_ref),
+            Some("eu-west-1")
+        );
+    }
+}

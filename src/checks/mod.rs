@@ -1,0 +1,389 @@
+//! The check registry and the context checks run in.
+//!
+//! A check is a pure function of the inventory and the settings: no I/O and no clock
+//! ("now" comes in through the context). It reports through an [`Emitter`], which fills in
+//! the catalog metadata and the remediation with the finding's real names.
+
+mod access_keys;
+mod mfa;
+mod password_policy;
+mod root;
+mod structure;
+mod unused;
+
+use crate::catalog::{self, CheckMeta};
+use crate::finding::{Finding, Remediation, Status};
+use crate::inventory::{AuthorizationDetails, CredentialReport, Inventory};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// A check's logic. The id ties it to `checks/<id>.toml`.
+pub struct Check {
+    pub id: &'static str,
+    pub run: fn(&Context, &mut Emitter),
+}
+
+/// Every implemented check. A test fails if this and `checks/*.toml` disagree.
+pub const REGISTRY: &[Check] = &[
+    Check {
+        id: "root-mfa-enabled",
+        run: root::mfa_enabled,
+    },
+    Check {
+        id: "root-hardware-mfa",
+        run: root::hardware_mfa,
+    },
+    Check {
+        id: "root-access-keys",
+        run: root::access_keys,
+    },
+    Check {
+        id: "root-recent-use",
+        run: root::recent_use,
+    },
+    Check {
+        id: "user-console-mfa",
+        run: mfa::console_mfa,
+    },
+    Check {
+        id: "user-virtual-mfa-only",
+        run: mfa::virtual_only,
+    },
+    Check {
+        id: "access-key-single-active",
+        run: access_keys::single_active,
+    },
+    Check {
+        id: "access-key-rotation",
+        run: access_keys::rotation,
+    },
+    Check {
+        id: "access-key-unused-since-creation",
+        run: access_keys::unused_since_creation,
+    },
+    Check {
+        id: "unused-password",
+        run: unused::password,
+    },
+    Check {
+        id: "unused-access-key",
+        run: unused::access_key,
+    },
+    Check {
+        id: "password-policy-present",
+        run: password_policy::present,
+    },
+    Check {
+        id: "password-policy-min-length",
+        run: password_policy::min_length,
+    },
+    Check {
+        id: "password-policy-reuse-prevention",
+        run: password_policy::reuse_prevention,
+    },
+    Check {
+        id: "password-policy-complexity",
+        run: password_policy::complexity,
+    },
+    Check {
+        id: "password-policy-expiry",
+        run: password_policy::expiry,
+    },
+    Check {
+        id: "user-direct-policies",
+        run: structure::user_direct_policies,
+    },
+    Check {
+        id: "group-without-users",
+        run: structure::group_without_users,
+    },
+];
+
+/// Thresholds and declarations that change what checks decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Active access keys older than this fail rotation.
+    pub key_max_age_days: i64,
+    /// Passwords and keys unused for longer than this fail.
+    pub unused_days: i64,
+    /// Root password or key use within this many days fails.
+    pub root_use_days: i64,
+    /// Password expiry longer than this (or none) fails.
+    pub max_password_age_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            key_max_age_days: 90,
+            unused_days: 45,
+            root_use_days: 90,
+            max_password_age_days: 90,
+        }
+    }
+}
+
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    pub settings: &'a Settings,
+    pub now: DateTime<Utc>,
+}
+
+/// Why a check could not see its data: becomes the message of an `error` finding.
+pub struct Missing(pub String);
+
+impl<'a> Context<'a> {
+    pub fn account_id(&self) -> &str {
+        self.inventory.account_id.as_deref().unwrap_or("unknown")
+    }
+
+    /// The ARN the account-level findings are about.
+    pub fn account_arn(&self) -> String {
+        format!("arn:aws:iam::{}:root", self.account_id())
+    }
+
+    fn missing(&self, what: &str, operations: &[&str]) -> Missing {
+        let reasons: Vec<String> = operations
+            .iter()
+            .filter_map(|operation| self.inventory.gap_for(operation))
+            .map(|gap| {
+                format!(
+                    "{} failed: {} ({})",
+                    gap.operation, gap.error_code, gap.message
+                )
+            })
+            .collect();
+        if reasons.is_empty() {
+            Missing(format!(
+                "{what} is not in the inventory (not collected or not supplied)"
+            ))
+        } else {
+            Missing(format!("{what} is not available: {}", reasons.join("; ")))
+        }
+    }
+
+    pub fn credential_report(&self) -> Result<&'a CredentialReport, Missing> {
+        self.inventory.credential_report.as_ref().ok_or_else(|| {
+            self.missing(
+                "the credential report",
+                &[
+                    "GenerateCredentialReport",
+                    "GetCredentialReport",
+                    "--credential-report",
+                ],
+            )
+        })
+    }
+
+    pub fn authorization(&self) -> Result<&'a AuthorizationDetails, Missing> {
+        self.inventory.authorization.as_ref().ok_or_else(|| {
+            self.missing(
+                "authorization details",
+                &["GetAccountAuthorizationDetails", "--auth-details"],
+            )
+        })
+    }
+
+    pub fn account_summary(&self) -> Result<&'a BTreeMap<String, i64>, Missing> {
+        self.inventory
+            .account_summary
+            .as_ref()
+            .ok_or_else(|| self.missing("the account summary", &["GetAccountSummary"]))
+    }
+
+    pub fn password_policy(&self) -> Result<&'a crate::inventory::PasswordPolicyState, Missing> {
+        self.inventory
+            .password_policy
+            .as_ref()
+            .ok_or_else(|| self.missing("the password policy", &["GetAccountPasswordPolicy"]))
+    }
+
+    pub fn virtual_mfa_devices(&self) -> Result<&'a [crate::inventory::VirtualMfaDevice], Missing> {
+        self.inventory
+            .virtual_mfa_devices
+            .as_deref()
+            .ok_or_else(|| self.missing("the virtual MFA device list", &["ListVirtualMFADevices"]))
+    }
+
+    /// Whole days from `then` to the scan time (0 for dates in the future).
+    pub fn days_since(&self, then: DateTime<Utc>) -> i64 {
+        (self.now - then).num_days().max(0)
+    }
+}
+
+/// What a finding is about.
+pub struct Resource {
+    pub arn: String,
+    pub kind: &'static str,
+}
+
+impl Resource {
+    pub fn new(arn: impl Into<String>, kind: &'static str) -> Self {
+        Resource {
+            arn: arn.into(),
+            kind,
+        }
+    }
+}
+
+/// Collects one check's findings, filling in its catalog metadata.
+pub struct Emitter<'m> {
+    meta: &'m CheckMeta,
+    account_id: String,
+    findings: Vec<Finding>,
+}
+
+impl<'m> Emitter<'m> {
+    pub fn new(meta: &'m CheckMeta, account_id: &str) -> Self {
+        Emitter {
+            meta,
+            account_id: account_id.to_string(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        status: Status,
+        resource: Resource,
+        message: String,
+        remediation: Option<Remediation>,
+    ) {
+        self.findings.push(Finding {
+            check_id: self.meta.id.clone(),
+            title: self.meta.title.clone(),
+            severity: self.meta.severity,
+            categories: self.meta.categories.clone(),
+            status,
+            resource_arn: resource.arn,
+            resource_type: resource.kind.to_string(),
+            message,
+            remediation,
+        });
+    }
+
+    pub fn pass(&mut self, resource: Resource, message: impl Into<String>) {
+        self.push(Status::Pass, resource, message.into(), None);
+    }
+
+    /// A failure; `values` fills the remediation placeholders (the account id is added).
+    pub fn fail(
+        &mut self,
+        resource: Resource,
+        message: impl Into<String>,
+        values: &[(&'static str, String)],
+    ) {
+        let mut filled: BTreeMap<&str, String> = values.iter().cloned().collect();
+        filled
+            .entry("account_id")
+            .or_insert_with(|| self.account_id.clone());
+        // A placeholder the finding cannot fill stays visible as a value to look up.
+        for name in catalog::PLACEHOLDERS {
+            filled
+                .entry(name)
+                .or_insert_with(|| format!("<{}>", name.to_ascii_uppercase()));
+        }
+        let template = &self.meta.remediation;
+        let remediation = Remediation {
+            console: catalog::fill(&template.console, &filled),
+            cli: catalog::fill(&template.cli, &filled),
+            terraform: catalog::fill(&template.terraform, &filled),
+        };
+        self.push(Status::Fail, resource, message.into(), Some(remediation));
+    }
+
+    pub fn error(&mut self, resource: Resource, message: impl Into<String>) {
+        self.push(Status::Error, resource, message.into(), None);
+    }
+
+    pub fn skipped(&mut self, resource: Resource, message: impl Into<String>) {
+        self.push(Status::Skipped, resource, message.into(), None);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// Runs `check` and guarantees it said something: a check that emits nothing for a
+/// missing reason would otherwise read as "nothing wrong".
+fn run_one(check: &Check, meta: &CheckMeta, context: &Context) -> Vec<Finding> {
+    let mut emitter = Emitter::new(meta, context.account_id());
+    (check.run)(context, &mut emitter);
+    let mut findings = emitter.into_findings();
+    if findings.is_empty() {
+        let mut emitter = Emitter::new(meta, context.account_id());
+        emitter.error(
+            Resource::new(context.account_arn(), "AwsAccount"),
+            "the check produced no result; treat as not evaluated",
+        );
+        findings = emitter.into_findings();
+    }
+    findings
+}
+
+/// Runs the selected checks (all when `selected` is empty) in catalog order.
+pub fn run_checks(context: &Context, selected: &[String]) -> Vec<Finding> {
+    catalog::catalog()
+        .iter()
+        .filter(|meta| selected.is_empty() || selected.iter().any(|id| id == &meta.id))
+        .flat_map(
+            |meta| match REGISTRY.iter().find(|check| check.id == meta.id) {
+                Some(check) => run_one(check, meta, context),
+                None => Vec::new(),
+            },
+        )
+        .collect()
+}
+
+/// Reports a missing data source as one `error` finding on the account.
+pub fn report_missing(context: &Context, emit: &mut Emitter, missing: Missing) {
+    emit.error(
+        Resource::new(context.account_arn(), "AwsAccount"),
+        missing.0,
+    );
+}
+
+/// `let Some(x) = require!(context, emit, context.credential_report()) else { return };`
+/// in short: the data, or an `error` finding and an early return.
+macro_rules! require {
+    ($context:expr, $emit:expr, $data:expr) => {
+        match $data {
+            Ok(data) => data,
+            Err(missing) => {
+                $crate::checks::report_missing($context, $emit, missing);
+                return;
+            }
+        }
+    };
+}
+pub(crate) use require;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_catalog_entry_has_logic_and_every_logic_has_a_catalog_entry() {
+        let catalog: BTreeSet<&str> = catalog::catalog()
+            .iter()
+            .map(|meta| meta.id.as_str())
+            .collect();
+        let registry: BTreeSet<&str> = REGISTRY.iter().map(|check| check.id).collect();
+        assert_eq!(REGISTRY.len(), registry.len(), "an id is registered twice");
+        let without_logic: Vec<_> = catalog.difference(&registry).collect();
+        let without_toml: Vec<_> = registry.difference(&catalog).collect();
+        assert!(
+            without_logic.is_empty(),
+            "checks/*.toml without logic: {without_logic:?}"
+        );
+        assert!(
+            without_toml.is_empty(),
+            "logic without checks/*.toml: {without_toml:?}"
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! Command-line definitions (clap derive). Behaviour lives in `run`.
+
+use crate::finding::Severity;
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "iamscan",
+    version,
+    about = "AWS IAM posture scanner: evidence-backed checks, a scored report, and exactly how to fix each finding"
+)]
+pub struct Cli {
+    /// Print nothing but the report (no progress, no warnings on stderr).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More logging on stderr (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan an account (live, a saved inventory, AWS CLI exports, or the bundled demo).
+    Scan(ScanArgs),
+    /// Save an account's inventory for later offline scans.
+    Collect(CollectArgs),
+    /// List every check: id, severity, categories, title.
+    Checks(ChecksArgs),
+    /// Print a check's description, risk, remediation and compliance mappings.
+    Explain {
+        /// The check id, as `iamscan checks` lists it.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Scan the bundled demo account (no AWS account needed).
+    #[arg(long, conflicts_with_all = ["inventory", "auth_details", "credential_report", "exports"])]
+    pub demo: bool,
+    /// Scan a saved inventory (`iamscan collect --output`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["auth_details", "credential_report", "exports"])]
+    pub inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub exports: ExportArgs,
+}
+
+impl SourceArgs {
+    pub fn is_offline(&self) -> bool {
+        self.demo || self.inventory.is_some() || self.exports.is_given()
+    }
+}
+
+/// AWS CLI outputs an auditor receives, instead of a live account.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// `aws iam get-account-authorization-details` output.
+    #[arg(long, value_name = "FILE")]
+    pub auth_details: Option<PathBuf>,
+    /// A credential report: the CSV, or `aws iam get-credential-report` JSON output.
+    #[arg(long, value_name = "FILE")]
+    pub credential_report: Option<PathBuf>,
+    /// A folder of AWS CLI exports under the names in docs/offline.md.
+    #[arg(long, value_name = "DIR")]
+    pub exports: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    pub fn is_given(&self) -> bool {
+        self.auth_details.is_some() || self.credential_report.is_some() || self.exports.is_some()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile from the AWS config files.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region for the SDK (IAM is global; defaults to the profile's region, else us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send requests to this endpoint instead of AWS (an emulator such as moto).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Attempts per request, retries included (throttling slows a scan down, not breaks it).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+    /// Per-entity calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// Longest wait for AWS to generate the credential report, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub report_wait: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Run only these checks (comma-separated ids).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// Active access keys older than this fail rotation.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub key_max_age_days: i64,
+    /// Passwords and access keys unused for longer than this fail.
+    #[arg(long, value_name = "DAYS", default_value_t = 45)]
+    pub unused_days: i64,
+    /// Root password or key use within this many days fails.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub root_use_days: i64,
+    /// Password expiry longer than this (or none) fails.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub max_password_age_days: i64,
+    /// Judge ages against this time instead of now (RFC 3339), for reproducible reports.
+    #[arg(long, value_name = "TIME")]
+    pub scan_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report here (`-` or absent: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity fails.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Exit 1 when the overall score is below this.
+    #[arg(long, value_name = "SCORE", value_parser = parse_score)]
+    pub fail_under: Option<f64>,
+}
+
+fn parse_score(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(score) if (0.0..=100.0).contains(&score) => Ok(score),
+        _ => Err(format!("'{text}' is not a score from 0 to 100")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub checks: CheckArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Call ListAccessKeys for users whose keys fail a check, so remediation names the
+    /// key id (one call per such user; off by default to keep the call count flat).
+    #[arg(long)]
+    pub list_access_keys: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Build the inventory from AWS CLI exports instead of calling AWS.
+    #[command(flatten)]
+    pub exports: ExportArgs,
+    /// Where to write the inventory (`-` for standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}

@@ -1,0 +1,204 @@
+//! Collection: everything the checks read, fetched from the IAM API into an `Inventory`.
+//!
+//! Collectors run at once and never abort one another. Each records what it could not see
+//! as a gap and leaves its part of the inventory `None`: "could not see" must never read as
+//! "saw nothing". Collection talks to AWS and nothing else; it decides no pass or fail.
+
+mod access_keys;
+mod account;
+mod api;
+mod authorization;
+mod counter;
+mod credential_report;
+mod mfa;
+mod progress;
+mod providers;
+
+pub use access_keys::list_access_keys;
+pub use counter::CallCounter;
+
+use crate::inventory::{Gap, Inventory, Source};
+use chrono::{DateTime, Utc};
+use progress::Progress;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Calls in flight at once when fanning out per user or per provider.
+    pub concurrency: usize,
+    /// The most time to spend waiting for IAM to generate the credential report.
+    pub report_wait: Duration,
+    /// The first pause between credential report polls; it doubles, up to 8 seconds.
+    pub report_poll_initial: Duration,
+    /// Spinners on stderr, one per collector.
+    pub progress: bool,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            concurrency: 8,
+            report_wait: Duration::from_secs(120),
+            report_poll_initial: Duration::from_secs(1),
+            progress: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub inventory: Inventory,
+    pub stats: CollectStats,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectStats {
+    /// Operation -> requests sent, retries included.
+    #[serde(default)]
+    pub api_calls: BTreeMap<String, u64>,
+    /// Operation -> logical calls (what the code asked for, before retries).
+    #[serde(default)]
+    pub operations: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub retries: u64,
+    #[serde(default)]
+    pub total_api_calls: u64,
+    /// Collector -> wall time in milliseconds (`collect` for all of them together).
+    #[serde(default)]
+    pub phase_ms: BTreeMap<String, u64>,
+}
+
+/// What one collector saw, and what it could not.
+pub(crate) struct Collected<T> {
+    pub(crate) value: T,
+    pub(crate) gaps: Vec<Gap>,
+}
+
+impl<T> Collected<Option<T>> {
+    pub(crate) fn seen(value: T) -> Self {
+        Collected {
+            value: Some(value),
+            gaps: Vec::new(),
+        }
+    }
+
+    pub(crate) fn unseen(gap: Gap) -> Self {
+        Collected {
+            value: None,
+            gaps: vec![gap],
+        }
+    }
+}
+
+/// A collector's result, with how long it took.
+struct Timed<T> {
+    collected: Collected<T>,
+    ms: u64,
+}
+
+async fn timed<T>(collector: impl Future<Output = Collected<T>>) -> Timed<T> {
+    let started = Instant::now();
+    let collected = collector.await;
+    Timed {
+        collected,
+        ms: elapsed_ms(started),
+    }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Builds the inventory as it collects it: values into their fields, gaps in one list, times
+/// per phase.
+struct Assembly {
+    inventory: Inventory,
+    stats: CollectStats,
+}
+
+impl Assembly {
+    fn take<T>(&mut self, phase: &str, timed: Timed<T>) -> T {
+        tracing::debug!(
+            phase,
+            ms = timed.ms,
+            gaps = timed.collected.gaps.len(),
+            "collected"
+        );
+        self.stats.phase_ms.insert(phase.to_string(), timed.ms);
+        self.inventory.gaps.extend(timed.collected.gaps);
+        timed.collected.value
+    }
+}
+
+/// Collects the whole inventory. Never fails: what could not be collected is in
+/// `inventory.gaps`.
+pub async fn collect(
+    client: &aws_sdk_iam::Client,
+    counter: &CallCounter,
+    options: &CollectOptions,
+    collected_at: DateTime<Utc>,
+) -> Collection {
+    let started = Instant::now();
+    let concurrency = options.concurrency.max(1);
+    // Bars appear in this order, whatever order the collectors finish in.
+    let progress = Progress::new(options.progress);
+    let authorization_phase = progress.phase("authorization details");
+    let report_phase = progress.phase("credential report");
+    let virtual_phase = progress.phase("virtual MFA devices");
+    let devices_phase = progress.phase("MFA devices");
+    let password_phase = progress.phase("password policy");
+    let summary_phase = progress.phase("account summary");
+    let oidc_phase = progress.phase("OIDC providers");
+    let saml_phase = progress.phase("SAML providers");
+
+    // ListMFADevices needs the users and the virtual list; everything else is independent.
+    let identities = async {
+        let (authorization, report, virtual_devices) = tokio::join!(
+            timed(authorization::collect(client, authorization_phase)),
+            timed(credential_report::collect(client, options, report_phase)),
+            timed(mfa::list_virtual(client, virtual_phase)),
+        );
+        let devices = timed(mfa::list_devices(
+            client,
+            authorization.collected.value.as_ref(),
+            report.collected.value.as_ref(),
+            virtual_devices.collected.value.as_deref(),
+            concurrency,
+            devices_phase,
+        ))
+        .await;
+        (authorization, report, virtual_devices, devices)
+    };
+    let ((authorization, report, virtual_devices, devices), password_policy, summary, oidc, saml) = tokio::join!(
+        identities,
+        timed(account::password_policy(client, password_phase)),
+        timed(account::summary(client, summary_phase)),
+        timed(providers::oidc(client, concurrency, oidc_phase)),
+        timed(providers::saml(client, saml_phase)),
+    );
+
+    let mut assembly = Assembly {
+        inventory: Inventory::empty(Source::Api, collected_at),
+        stats: CollectStats::default(),
+    };
+    assembly.inventory.authorization = assembly.take("authorization_details", authorization);
+    assembly.inventory.credential_report = assembly.take("credential_report", report);
+    assembly.inventory.virtual_mfa_devices = assembly.take("virtual_mfa_devices", virtual_devices);
+    assembly.inventory.mfa_devices = assembly.take("mfa_devices", devices);
+    assembly.inventory.password_policy = assembly.take("password_policy", password_policy);
+    assembly.inventory.account_summary = assembly.take("account_summary", summary);
+    assembly.inventory.oidc_providers = assembly.take("oidc_providers", oidc);
+    assembly.inventory.saml_providers = assembly.take("saml_providers", saml);
+    assembly.inventory.derive_account_id();
+    assembly
+        .stats
+        .phase_ms
+        .insert("collect".to_string(), elapsed_ms(started));
+    Collection {
+        inventory: assembly.inventory,
+        stats: counter.snapshot(assembly.stats),
+    }
+}

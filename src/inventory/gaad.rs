@@ -1,0 +1,494 @@
+//! Users, groups, roles and managed policies, as GetAccountAuthorizationDetails gives them,
+//! and the loader for the AWS CLI's export of it (`aws iam get-account-authorization-details`).
+
+use super::{Gap, InlinePolicy, LoadError, is_aws_managed_policy, json_error, read_file};
+use crate::policy::PolicyDocument;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const OPERATION: &str = "GetAccountAuthorizationDetails";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthorizationDetails {
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub roles: Vec<Role>,
+    pub policies: Vec<ManagedPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedPolicy {
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub attached_policies: Vec<AttachedPolicy>,
+    #[serde(default)]
+    pub inline_policies: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub attached_policies: Vec<AttachedPolicy>,
+    #[serde(default)]
+    pub inline_policies: Vec<InlinePolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+    /// The trust policy; `None` when it could not be parsed (a gap names it).
+    #[serde(default)]
+    pub assume_role_policy: Option<PolicyDocument>,
+    #[serde(default)]
+    pub attached_policies: Vec<AttachedPolicy>,
+    #[serde(default)]
+    pub inline_policies: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
+    #[serde(default)]
+    pub last_used: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_used_region: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Role {
+    /// Service-linked roles are created and managed by AWS services, not by the account.
+    pub fn is_service_linked(&self) -> bool {
+        self.path.starts_with("/aws-service-role/")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub default_version_id: Option<String>,
+    #[serde(default)]
+    pub attachment_count: i32,
+    #[serde(default)]
+    pub permissions_boundary_usage_count: i32,
+    #[serde(default = "yes")]
+    pub is_attachable: bool,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub update_date: Option<DateTime<Utc>>,
+    /// The default version's document; `None` when it could not be parsed (a gap names it).
+    #[serde(default)]
+    pub document: Option<PolicyDocument>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ManagedPolicy {
+    pub fn is_aws_managed(&self) -> bool {
+        is_aws_managed_policy(&self.arn)
+    }
+
+    /// An emulator lists every AWS managed policy where the real API lists only attached
+    /// ones: an AWS managed policy matters only through its attachments.
+    pub fn is_in_use(&self) -> bool {
+        self.attachment_count > 0 || self.permissions_boundary_usage_count > 0
+    }
+}
+
+/// The last segment of an ARN's resource path: the name IAM would have given.
+pub fn name_from_arn(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+/// Parses a policy document as either source gives it (a JSON object from the CLI, a
+/// URL-encoded string from the API). An illegal document becomes a gap naming its owner.
+pub fn parse_document(
+    raw: &Value,
+    operation: &str,
+    owner: &str,
+    gaps: &mut Vec<Gap>,
+) -> Option<PolicyDocument> {
+    let parsed = match raw {
+        Value::String(text) => PolicyDocument::decode(text),
+        other => PolicyDocument::from_value(other),
+    };
+    parsed
+        .map_err(|error| {
+            gaps.push(Gap {
+                operation: operation.to_string(),
+                error_code: "InvalidPolicyDocument".to_string(),
+                message: format!("policy document of {owner} could not be parsed: {error}"),
+                resource: Some(owner.to_string()),
+            })
+        })
+        .ok()
+}
+
+// The AWS CLI's JSON, field for field. Only what the model keeps is read.
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Export {
+    #[serde(default)]
+    user_detail_list: Vec<ExportUser>,
+    #[serde(default)]
+    group_detail_list: Vec<ExportGroup>,
+    #[serde(default)]
+    role_detail_list: Vec<ExportRole>,
+    #[serde(default)]
+    policies: Vec<ExportPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportAttached {
+    #[serde(default)]
+    policy_name: Option<String>,
+    policy_arn: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportInline {
+    policy_name: String,
+    policy_document: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportBoundary {
+    permissions_boundary_arn: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportTag {
+    key: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportUser {
+    user_name: String,
+    arn: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    group_list: Vec<String>,
+    #[serde(default)]
+    attached_managed_policies: Vec<ExportAttached>,
+    #[serde(default)]
+    user_policy_list: Vec<ExportInline>,
+    #[serde(default)]
+    permissions_boundary: Option<ExportBoundary>,
+    #[serde(default)]
+    tags: Vec<ExportTag>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportGroup {
+    group_name: String,
+    arn: String,
+    #[serde(default)]
+    group_id: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    attached_managed_policies: Vec<ExportAttached>,
+    #[serde(default)]
+    group_policy_list: Vec<ExportInline>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportRoleLastUsed {
+    #[serde(default)]
+    last_used_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportRole {
+    role_name: String,
+    arn: String,
+    #[serde(default)]
+    role_id: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    assume_role_policy_document: Option<Value>,
+    #[serde(default)]
+    attached_managed_policies: Vec<ExportAttached>,
+    #[serde(default)]
+    role_policy_list: Vec<ExportInline>,
+    #[serde(default)]
+    permissions_boundary: Option<ExportBoundary>,
+    #[serde(default)]
+    role_last_used: Option<ExportRoleLastUsed>,
+    #[serde(default)]
+    tags: Vec<ExportTag>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportPolicyVersion {
+    #[serde(default)]
+    document: Option<Value>,
+    #[serde(default)]
+    version_id: Option<String>,
+    #[serde(default)]
+    is_default_version: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportPolicy {
+    #[serde(default)]
+    policy_name: Option<String>,
+    arn: String,
+    #[serde(default)]
+    policy_id: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    default_version_id: Option<String>,
+    #[serde(default)]
+    attachment_count: i32,
+    #[serde(default)]
+    permissions_boundary_usage_count: i32,
+    #[serde(default = "yes")]
+    is_attachable: bool,
+    #[serde(default)]
+    create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    update_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    policy_version_list: Vec<ExportPolicyVersion>,
+}
+
+fn attached(list: Vec<ExportAttached>) -> Vec<AttachedPolicy> {
+    list.into_iter()
+        .map(|policy| AttachedPolicy {
+            name: policy
+                .policy_name
+                .unwrap_or_else(|| name_from_arn(&policy.policy_arn)),
+            arn: policy.policy_arn,
+        })
+        .collect()
+}
+
+fn inline(list: Vec<ExportInline>, owner: &str, gaps: &mut Vec<Gap>) -> Vec<InlinePolicy> {
+    list.into_iter()
+        .map(|policy| {
+            let label = format!("inline policy {} of {owner}", policy.policy_name);
+            InlinePolicy {
+                document: parse_document(&policy.policy_document, OPERATION, &label, gaps),
+                name: policy.policy_name,
+            }
+        })
+        .collect()
+}
+
+fn tags(list: Vec<ExportTag>) -> BTreeMap<String, String> {
+    list.into_iter().map(|tag| (tag.key, tag.value)).collect()
+}
+
+impl AuthorizationDetails {
+    /// Loads `aws iam get-account-authorization-details` output. Documents that are not
+    /// policies become gaps; a file that is not such an export is an error naming it.
+    pub fn load(path: &Path, gaps: &mut Vec<Gap>) -> Result<Self, LoadError> {
+        let text = read_file(path)?;
+        let value: Value = serde_json::from_str(&text).map_err(|error| json_error(path, error))?;
+        let looks_like_export = value.as_object().is_some_and(|object| {
+            [
+                "UserDetailList",
+                "GroupDetailList",
+                "RoleDetailList",
+                "Policies",
+            ]
+            .iter()
+            .any(|key| object.contains_key(*key))
+        });
+        if !looks_like_export {
+            return Err(LoadError::Invalid {
+                path: path.to_path_buf(),
+                message: "not an authorization-details export: expected an object with UserDetailList, GroupDetailList, RoleDetailList or Policies".into(),
+            });
+        }
+        let export: Export =
+            serde_json::from_str(&text).map_err(|error| json_error(path, error))?;
+        Ok(Self::from_export(export, gaps))
+    }
+
+    fn from_export(export: Export, gaps: &mut Vec<Gap>) -> Self {
+        let users = export
+            .user_detail_list
+            .into_iter()
+            .map(|user| {
+                let owner = format!("user {}", user.user_name);
+                User {
+                    inline_policies: inline(user.user_policy_list, &owner, gaps),
+                    name: user.user_name,
+                    arn: user.arn,
+                    id: user.user_id,
+                    path: user.path,
+                    create_date: user.create_date,
+                    groups: user.group_list,
+                    attached_policies: attached(user.attached_managed_policies),
+                    permissions_boundary: user
+                        .permissions_boundary
+                        .map(|b| b.permissions_boundary_arn),
+                    tags: tags(user.tags),
+                }
+            })
+            .collect();
+        let groups = export
+            .group_detail_list
+            .into_iter()
+            .map(|group| {
+                let owner = format!("group {}", group.group_name);
+                Group {
+                    inline_policies: inline(group.group_policy_list, &owner, gaps),
+                    name: group.group_name,
+                    arn: group.arn,
+                    id: group.group_id,
+                    path: group.path,
+                    create_date: group.create_date,
+                    attached_policies: attached(group.attached_managed_policies),
+                }
+            })
+            .collect();
+        let roles = export
+            .role_detail_list
+            .into_iter()
+            .map(|role| {
+                let owner = format!("role {}", role.role_name);
+                let trust_label = format!("trust policy of {owner}");
+                let (last_used, last_used_region) = role
+                    .role_last_used
+                    .map(|used| (used.last_used_date, used.region))
+                    .unwrap_or_default();
+                Role {
+                    assume_role_policy: role
+                        .assume_role_policy_document
+                        .as_ref()
+                        .and_then(|raw| parse_document(raw, OPERATION, &trust_label, gaps)),
+                    inline_policies: inline(role.role_policy_list, &owner, gaps),
+                    name: role.role_name,
+                    arn: role.arn,
+                    id: role.role_id,
+                    path: role.path,
+                    create_date: role.create_date,
+                    attached_policies: attached(role.attached_managed_policies),
+                    permissions_boundary: role
+                        .permissions_boundary
+                        .map(|b| b.permissions_boundary_arn),
+                    last_used,
+                    last_used_region,
+                    tags: tags(role.tags),
+                }
+            })
+            .collect();
+        let policies = export
+            .policies
+            .into_iter()
+            .map(|policy| {
+                let name = policy
+                    .policy_name
+                    .unwrap_or_else(|| name_from_arn(&policy.arn));
+                let default_version = policy.policy_version_list.iter().find(|version| {
+                    version.is_default_version
+                        || (policy.default_version_id.is_some()
+                            && version.version_id == policy.default_version_id)
+                });
+                let label = format!("managed policy {}", policy.arn);
+                let document = match default_version.and_then(|version| version.document.as_ref()) {
+                    Some(raw) => parse_document(raw, OPERATION, &label, gaps),
+                    None => {
+                        gaps.push(Gap {
+                            operation: OPERATION.to_string(),
+                            error_code: "MissingPolicyVersion".to_string(),
+                            message: format!("{label} has no default version document"),
+                            resource: Some(policy.arn.clone()),
+                        });
+                        None
+                    }
+                };
+                ManagedPolicy {
+                    name,
+                    arn: policy.arn,
+                    id: policy.policy_id,
+                    path: policy.path,
+                    default_version_id: policy.default_version_id,
+                    attachment_count: policy.attachment_count,
+                    permissions_boundary_usage_count: policy.permissions_boundary_usage_count,
+                    is_attachable: policy.is_attachable,
+                    create_date: policy.create_date,
+                    update_date: policy.update_date,
+                    document,
+                }
+            })
+            .collect();
+        AuthorizationDetails {
+            users,
+            groups,
+            roles,
+            policies,
+        }
+    }
+}

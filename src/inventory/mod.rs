@@ -1,0 +1,343 @@
+//! The account model: plain data, the same whether it came from the API, a saved
+//! inventory file, or the AWS CLI exports an auditor receives.
+//!
+//! A field that is `None` was not collected (the reason is in `gaps`); an empty list was
+//! collected and is empty. Checks rely on that difference: no data is never a pass.
+
+mod credential_report;
+mod exports;
+pub mod gaad;
+
+pub use credential_report::{CredentialReport, CredentialReportRow, KeySlot, ROOT_USER};
+pub use exports::{EXPORT_FILES, ExportPaths, load_exports};
+pub use gaad::AuthorizationDetails;
+
+use crate::policy::PolicyDocument;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever a saved inventory of the previous version would no longer load.
+pub const INVENTORY_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// Collected from the IAM API by this run.
+    Api,
+    /// Loaded from a saved `iamscan collect` inventory.
+    InventoryFile,
+    /// Built from AWS CLI exports (authorization details, credential report, ...).
+    Exports,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::InventoryFile => "inventory-file",
+            Source::Exports => "exports",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub schema_version: u32,
+    pub source: Source,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    pub collected_at: DateTime<Utc>,
+    /// GetAccountAuthorizationDetails: users, groups, roles and managed policies.
+    #[serde(default)]
+    pub authorization: Option<AuthorizationDetails>,
+    #[serde(default)]
+    pub credential_report: Option<CredentialReport>,
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicyState>,
+    /// GetAccountSummary's SummaryMap (AccountMFAEnabled, AccountAccessKeysPresent, ...).
+    #[serde(default)]
+    pub account_summary: Option<BTreeMap<String, i64>>,
+    /// ListVirtualMFADevices, seeds and QR codes dropped.
+    #[serde(default)]
+    pub virtual_mfa_devices: Option<Vec<VirtualMfaDevice>>,
+    /// ListMFADevices, called only for the users the virtual list cannot settle. A user
+    /// who needed the call and is absent here is unknown, not "no devices".
+    #[serde(default)]
+    pub mfa_devices: BTreeMap<String, Vec<MfaDevice>>,
+    /// ListAccessKeys, called only with `--list-access-keys`, for users whose keys fail a
+    /// check, so that remediation can name the key id.
+    #[serde(default)]
+    pub access_keys: BTreeMap<String, Vec<AccessKey>>,
+    #[serde(default)]
+    pub oidc_providers: Option<Vec<OidcProvider>>,
+    #[serde(default)]
+    pub saml_providers: Option<Vec<SamlProvider>>,
+    /// Every operation that failed, and every document that could not be parsed.
+    #[serde(default)]
+    pub gaps: Vec<Gap>,
+}
+
+impl Inventory {
+    pub fn empty(source: Source, collected_at: DateTime<Utc>) -> Self {
+        Inventory {
+            schema_version: INVENTORY_SCHEMA_VERSION,
+            source,
+            account_id: None,
+            collected_at,
+            authorization: None,
+            credential_report: None,
+            password_policy: None,
+            account_summary: None,
+            virtual_mfa_devices: None,
+            mfa_devices: BTreeMap::new(),
+            access_keys: BTreeMap::new(),
+            oidc_providers: None,
+            saml_providers: None,
+            gaps: Vec::new(),
+        }
+    }
+
+    /// The recorded gaps of one operation, for error messages that say why data is missing.
+    pub fn gap_for(&self, operation: &str) -> Option<&Gap> {
+        self.gaps.iter().find(|gap| gap.operation == operation)
+    }
+
+    /// Loads a saved inventory (`iamscan collect --output`).
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let text = read_file(path)?;
+        let inventory: Inventory =
+            serde_json::from_str(&text).map_err(|error| LoadError::Parse {
+                path: path.to_path_buf(),
+                line: error.line(),
+                column: error.column(),
+                message: strip_position(&error.to_string()),
+            })?;
+        if inventory.schema_version != INVENTORY_SCHEMA_VERSION {
+            return Err(LoadError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema_version {} is not supported (this iamscan reads {})",
+                    inventory.schema_version, INVENTORY_SCHEMA_VERSION
+                ),
+            });
+        }
+        Ok(inventory)
+    }
+
+    /// The account id, from the inventory or the first ARN that names one.
+    pub fn derive_account_id(&mut self) {
+        if self.account_id.is_some() {
+            return;
+        }
+        let from_arn = |arn: &str| {
+            arn.split(':')
+                .nth(4)
+                .filter(|id| id.len() == 12)
+                .map(str::to_owned)
+        };
+        self.account_id = self
+            .authorization
+            .as_ref()
+            .and_then(|details| {
+                details
+                    .users
+                    .iter()
+                    .map(|user| &user.arn)
+                    .chain(details.roles.iter().map(|role| &role.arn))
+                    .chain(details.groups.iter().map(|group| &group.arn))
+                    .find_map(|arn| from_arn(arn))
+            })
+            .or_else(|| {
+                self.credential_report
+                    .as_ref()
+                    .and_then(|report| report.rows.iter().find_map(|row| from_arn(&row.arn)))
+            });
+    }
+}
+
+/// One operation that failed or one piece of data that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gap {
+    /// The API operation (`GetAccountAuthorizationDetails`) or input (`--credential-report`).
+    pub operation: String,
+    /// The AWS error code (`AccessDenied`, `Throttling`) or a short kind (`InvalidPolicy`).
+    pub error_code: String,
+    pub message: String,
+    /// The resource the gap concerns, when it is about one (a user, a policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum PasswordPolicyState {
+    /// GetAccountPasswordPolicy answered NoSuchEntity: the account uses AWS's defaults.
+    Absent,
+    Present(PasswordPolicy),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    #[serde(default)]
+    pub minimum_password_length: Option<i32>,
+    #[serde(default)]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub require_numbers: bool,
+    #[serde(default)]
+    pub require_uppercase_characters: bool,
+    #[serde(default)]
+    pub require_lowercase_characters: bool,
+    #[serde(default)]
+    pub allow_users_to_change_password: bool,
+    #[serde(default)]
+    pub expire_passwords: bool,
+    #[serde(default)]
+    pub max_password_age: Option<i32>,
+    #[serde(default)]
+    pub password_reuse_prevention: Option<i32>,
+    #[serde(default)]
+    pub hard_expiry: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The ARN of the user (or `arn:aws:iam::ACCOUNT:root`) the device is assigned to.
+    #[serde(default)]
+    pub user_arn: Option<String>,
+    #[serde(default)]
+    pub user_name: Option<String>,
+    #[serde(default)]
+    pub enable_date: Option<DateTime<Utc>>,
+}
+
+impl VirtualMfaDevice {
+    pub fn is_root(&self) -> bool {
+        self.user_arn
+            .as_deref()
+            .is_some_and(|arn| arn.ends_with(":root"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MfaKind {
+    Virtual,
+    /// Hardware TOTP tokens and FIDO security keys.
+    Hardware,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaDevice {
+    pub serial_number: String,
+    pub kind: MfaKind,
+    #[serde(default)]
+    pub enable_date: Option<DateTime<Utc>>,
+}
+
+impl MfaDevice {
+    /// Virtual devices have ARN serials with an `:mfa/` resource; hardware TOTP tokens have
+    /// bare serials (`GAHT12345678`) and FIDO keys `:u2f/` ARNs.
+    pub fn kind_of_serial(serial: &str) -> MfaKind {
+        if serial.starts_with("arn:") && serial.contains(":mfa/") {
+            MfaKind::Virtual
+        } else {
+            MfaKind::Hardware
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub status: String,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcProvider {
+    pub arn: String,
+    /// Filled by GetOpenIDConnectProvider; `None` when that call failed (see gaps).
+    #[serde(default)]
+    pub details: Option<OidcProviderDetails>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcProviderDetails {
+    pub url: String,
+    #[serde(default)]
+    pub client_ids: Vec<String>,
+    #[serde(default)]
+    pub thumbprints: Vec<String>,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamlProvider {
+    pub arn: String,
+    #[serde(default)]
+    pub create_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// Why an input file could not be used. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+pub(crate) fn read_file(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// serde_json appends " at line L column C"; the position is reported separately.
+pub(crate) fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Turns a serde_json error on `path` into a `LoadError` that names the place.
+pub(crate) fn json_error(path: &Path, error: serde_json::Error) -> LoadError {
+    LoadError::Parse {
+        path: path.to_path_buf(),
+        line: error.line(),
+        column: error.column(),
+        message: strip_position(&error.to_string()),
+    }
+}
+
+/// An AWS managed policy (`arn:aws:iam::aws:policy/...`, in any partition).
+pub fn is_aws_managed_policy(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    /// `None` when the document could not be parsed (a gap names it).
+    pub document: Option<PolicyDocument>,
+}

@@ -1,0 +1,14 @@
+//! iamscan: collect an AWS account's IAM state into an inventory, run checks over it, and
+//! score and render the findings.
+
+pub mod aws;
+pub mod catalog;
+pub mod checks;
+pub mod cli;
+pub mod collect;
+pub mod finding;
+pub mod inventory;
+pub mod policy;
+pub mod report;
+pub mod run;
+pub mod score;

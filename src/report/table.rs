@@ -1,0 +1,226 @@
+//! The terminal report: score and grade first, categories, then failing findings grouped
+//! by severity with the fix, then what could not be evaluated.
+
+use super::Report;
+use crate::finding::{Severity, Status};
+use comfy_table::{
+    Attribute, Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED,
+};
+use std::io::Write;
+
+fn severity_color(severity: Severity) -> Color {
+    match severity {
+        Severity::Critical => Color::Red,
+        Severity::High => Color::DarkRed,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Cyan,
+        Severity::Info => Color::Grey,
+    }
+}
+
+fn grade_color(grade: &str) -> Color {
+    match grade {
+        "A" => Color::Green,
+        "B" => Color::DarkGreen,
+        "C" => Color::Yellow,
+        "D" => Color::DarkYellow,
+        _ => Color::Red,
+    }
+}
+
+fn new_table(color: bool, width: u16) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
+    if !color {
+        table.force_no_tty();
+    } else {
+        table.enforce_styling();
+    }
+    table
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or("-".to_string(), |score| format!("{score:.1}"))
+}
+
+/// The commands of a CLI remediation without its comments, at most a few: the table is a
+/// summary, and `iamscan explain` (or the JSON report) has the whole text.
+fn short_fix(cli: &str, check_id: &str) -> String {
+    const SHOWN: usize = 3;
+    let commands: Vec<&str> = cli
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let mut text = commands
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if commands.len() > SHOWN {
+        text.push_str(&format!(
+            "\n(+{} more: iamscan explain {check_id})",
+            commands.len() - SHOWN
+        ));
+    }
+    text
+}
+
+/// Renders the report. `color` is decided by the caller (terminal and NO_COLOR).
+pub fn render_table(
+    report: &Report,
+    out: &mut dyn Write,
+    color: bool,
+    width: u16,
+) -> std::io::Result<()> {
+    let paint = |cell: Cell, colour: Color| if color { cell.fg(colour) } else { cell };
+    writeln!(
+        out,
+        "iamscan {} | account {} | source {} | scanned {}",
+        report.tool.version,
+        report.account_id.as_deref().unwrap_or("unknown"),
+        report.inventory_source,
+        report.generated_at.format("%Y-%m-%d %H:%M UTC"),
+    )?;
+
+    let mut summary = new_table(color, width);
+    let incomplete = if report.is_incomplete() {
+        format!("INCOMPLETE: coverage {:.1}%", report.score.coverage_percent)
+    } else {
+        "complete".to_string()
+    };
+    summary.set_header(vec!["Score", "Grade", "Scan"]);
+    summary.add_row(vec![
+        Cell::new(format!("{} / 100", score_text(report.score.overall)))
+            .add_attribute(Attribute::Bold),
+        paint(
+            Cell::new(&report.score.grade).add_attribute(Attribute::Bold),
+            grade_color(&report.score.grade),
+        ),
+        paint(
+            Cell::new(incomplete),
+            if report.is_incomplete() {
+                Color::Yellow
+            } else {
+                Color::Green
+            },
+        ),
+    ]);
+    writeln!(out, "{summary}")?;
+
+    for warning in &report.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+
+    let mut categories = new_table(color, width);
+    categories.set_header(vec!["Category", "Score", "Grade", "Pass", "Fail", "Error"]);
+    for (name, category) in &report.score.categories {
+        categories.add_row(vec![
+            Cell::new(name),
+            Cell::new(score_text(category.score)),
+            paint(Cell::new(&category.grade), grade_color(&category.grade)),
+            Cell::new(category.passed),
+            Cell::new(category.failed),
+            Cell::new(category.errored),
+        ]);
+    }
+    writeln!(out, "{categories}")?;
+
+    let failures = report.failures();
+    if failures.is_empty() {
+        writeln!(out, "No failing findings.")?;
+    }
+    for severity in Severity::ALL {
+        let group: Vec<_> = failures
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        writeln!(
+            out,
+            "\n{} ({})",
+            severity.as_str().to_uppercase(),
+            group.len()
+        )?;
+        let mut table = new_table(color, width);
+        table.set_header(vec!["Check", "Finding", "Fix (CLI)"]);
+        for finding in group {
+            table.add_row(vec![
+                paint(Cell::new(&finding.check_id), severity_color(severity)),
+                Cell::new(&finding.message),
+                Cell::new(
+                    finding
+                        .remediation
+                        .as_ref()
+                        .map_or(String::new(), |remediation| {
+                            short_fix(&remediation.cli, &finding.check_id)
+                        }),
+                ),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+
+    let errors: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Error)
+        .collect();
+    if !errors.is_empty() {
+        writeln!(
+            out,
+            "\nNOT EVALUATED ({}): these checks had no evidence and are not passes",
+            errors.len()
+        )?;
+        let mut table = new_table(color, width);
+        table.set_header(vec!["Check", "Resource", "Why"]);
+        for finding in errors {
+            table.add_row(vec![
+                paint(Cell::new(&finding.check_id), Color::Yellow),
+                Cell::new(&finding.resource_arn),
+                Cell::new(&finding.message),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    if !report.coverage.gaps.is_empty() {
+        writeln!(
+            out,
+            "\nGAPS ({}): operations that failed or data that could not be read",
+            report.coverage.gaps.len()
+        )?;
+        let mut table = new_table(color, width);
+        table.set_header(vec!["Operation", "Error", "Message"]);
+        for gap in &report.coverage.gaps {
+            table.add_row(vec![
+                Cell::new(&gap.operation),
+                Cell::new(&gap.error_code),
+                Cell::new(&gap.message),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    let counts = |status: Status| {
+        report
+            .findings
+            .iter()
+            .filter(|finding| finding.status == status)
+            .count()
+    };
+    writeln!(
+        out,
+        "\n{} checks, {} findings: {} pass, {} fail, {} error, {} skipped. `iamscan explain CHECK` shows a check's rationale and full remediation.",
+        report.checks.len(),
+        report.findings.len(),
+        counts(Status::Pass),
+        counts(Status::Fail),
+        counts(Status::Error),
+        counts(Status::Skipped),
+    )
+}

@@ -1,0 +1,449 @@
+//! What each command does. `main` only parses arguments and maps the outcome to an exit code.
+
+use crate::aws::{self, AwsOptions};
+use crate::catalog;
+use crate::checks::{self, Context, Settings};
+use crate::cli::{
+    AwsArgs, CheckArgs, ChecksArgs, Cli, CollectArgs, Command, ExportArgs, Format, OutputArgs,
+    ScanArgs,
+};
+use crate::collect::{self, CallCounter, CollectOptions, CollectStats};
+use crate::finding::{Finding, Status};
+use crate::inventory::{ExportPaths, Inventory, load_exports};
+use crate::report::{self, Report, Stats};
+use anyhow::{Context as _, anyhow, bail};
+use chrono::Utc;
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The bundled demo account (generated from examples/demo by `iamscan collect --exports`).
+const DEMO_INVENTORY: &str = include_str!("../examples/demo-inventory.json");
+
+/// How a successful run ended. Errors are exit code 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: the scan saw everything and nothing crossed a gate.
+    Clean,
+    /// 1: a finding at or above `--fail-on`, or a score under `--fail-under`.
+    GateFailed,
+    /// 3: some data could not be collected or read; checks without it are `error`.
+    Incomplete,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::GateFailed => 1,
+            Outcome::Incomplete => 3,
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let progress = !cli.quiet && std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Scan(args) => scan(args, progress).await,
+        Command::Collect(args) => collect_command(args, progress).await,
+        Command::Checks(args) => list_checks(&args),
+        Command::Explain { id } => explain(&id),
+    }
+}
+
+fn aws_options(args: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        max_attempts: args.max_attempts,
+        ..AwsOptions::default()
+    }
+}
+
+/// A live connection: the IAM client and the counter its calls are tallied in.
+struct Live {
+    client: aws_sdk_iam::Client,
+    counter: CallCounter,
+    concurrency: usize,
+}
+
+async fn connect(args: &AwsArgs) -> anyhow::Result<Live> {
+    let config = aws::sdk_config(&aws_options(args)).await;
+    aws::check_credentials(&config)
+        .await
+        .map_err(|message| anyhow!(message))?;
+    let counter = CallCounter::default();
+    let client = aws::iam_client(&config, &counter);
+    Ok(Live {
+        client,
+        counter,
+        concurrency: args.concurrency as usize,
+    })
+}
+
+async fn collect_live(live: &Live, args: &AwsArgs, progress: bool) -> collect::Collection {
+    let options = CollectOptions {
+        concurrency: live.concurrency,
+        report_wait: Duration::from_secs(args.report_wait),
+        progress,
+        ..CollectOptions::default()
+    };
+    collect::collect(&live.client, &live.counter, &options, Utc::now()).await
+}
+
+fn load_from_exports(args: &ExportArgs) -> anyhow::Result<Inventory> {
+    let paths = ExportPaths {
+        auth_details: args.auth_details.clone(),
+        credential_report: args.credential_report.clone(),
+        dir: args.exports.clone(),
+    };
+    let mut inventory = load_exports(&paths, Utc::now())?;
+    // The data is as of the credential report, when the exports say when that was.
+    if let Some(generated) = inventory
+        .credential_report
+        .as_ref()
+        .and_then(|report| report.generated_at)
+    {
+        inventory.collected_at = generated;
+    }
+    Ok(inventory)
+}
+
+pub fn demo_inventory() -> Inventory {
+    serde_json::from_str(DEMO_INVENTORY).expect("the bundled demo inventory is valid (tested)")
+}
+
+fn settings(args: &CheckArgs) -> Settings {
+    Settings {
+        key_max_age_days: args.key_max_age_days,
+        unused_days: args.unused_days,
+        root_use_days: args.root_use_days,
+        max_password_age_days: args.max_password_age_days,
+    }
+}
+
+/// Unknown check ids are a usage error naming them.
+fn selected_checks(args: &CheckArgs) -> anyhow::Result<Vec<String>> {
+    let unknown: Vec<&str> = args
+        .checks
+        .iter()
+        .map(String::as_str)
+        .filter(|id| catalog::find(id).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "--checks: unknown check id(s): {} (see `iamscan checks`)",
+            unknown.join(", ")
+        );
+    }
+    Ok(args.checks.clone())
+}
+
+/// Checks whose failures name an access key, and so want its id.
+const KEY_CHECKS: &[&str] = &[
+    "access-key-rotation",
+    "unused-access-key",
+    "access-key-unused-since-creation",
+];
+
+fn users_with_failing_keys(findings: &[Finding]) -> Vec<String> {
+    let users: BTreeSet<String> = findings
+        .iter()
+        .filter(|finding| {
+            finding.status == Status::Fail && KEY_CHECKS.contains(&finding.check_id.as_str())
+        })
+        .filter_map(|finding| {
+            let user_arn = finding.resource_arn.split('#').next()?;
+            user_arn.rsplit('/').next().map(str::to_owned)
+        })
+        .collect();
+    users.into_iter().collect()
+}
+
+async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
+    let selected = selected_checks(&args.checks)?;
+    let started = Instant::now();
+    let (mut inventory, mut collection_stats, live) = if args.source.demo {
+        (demo_inventory(), CollectStats::default(), None)
+    } else if let Some(path) = &args.source.inventory {
+        (Inventory::load(path)?, CollectStats::default(), None)
+    } else if args.source.exports.is_given() {
+        (
+            load_from_exports(&args.source.exports)?,
+            CollectStats::default(),
+            None,
+        )
+    } else {
+        let live = connect(&args.aws).await?;
+        let collection = collect_live(&live, &args.aws, progress).await;
+        (collection.inventory, collection.stats, Some(live))
+    };
+    inventory.derive_account_id();
+    // The demo is judged as of when it was captured, so its report never drifts.
+    let now = args.checks.scan_time.unwrap_or(if args.source.demo {
+        inventory.collected_at
+    } else {
+        Utc::now()
+    });
+    let settings = settings(&args.checks);
+    let checks_started = Instant::now();
+    let mut findings = checks::run_checks(
+        &Context {
+            inventory: &inventory,
+            settings: &settings,
+            now,
+        },
+        &selected,
+    );
+
+    if args.list_access_keys {
+        match &live {
+            Some(live) => {
+                let users = users_with_failing_keys(&findings);
+                if !users.is_empty() {
+                    let (keys, gaps) =
+                        collect::list_access_keys(&live.client, &users, live.concurrency).await;
+                    inventory.access_keys.extend(keys);
+                    inventory.gaps.extend(gaps);
+                    findings = checks::run_checks(
+                        &Context {
+                            inventory: &inventory,
+                            settings: &settings,
+                            now,
+                        },
+                        &selected,
+                    );
+                }
+                collection_stats = live.counter.snapshot(collection_stats);
+            }
+            None => tracing::warn!(
+                "--list-access-keys needs a live scan; offline inputs carry no key ids"
+            ),
+        }
+    }
+    let checks_ms = checks_started.elapsed().as_millis() as u64;
+    collection_stats
+        .phase_ms
+        .insert("total".to_string(), started.elapsed().as_millis() as u64);
+
+    let catalog_entries = catalog::catalog()
+        .iter()
+        .filter(|meta| selected.is_empty() || selected.contains(&meta.id))
+        .cloned()
+        .collect();
+    let stats = Stats {
+        collection: collection_stats,
+        checks_ms,
+        findings: findings.len(),
+    };
+    let report = Report::build(&inventory, catalog_entries, findings, now, stats);
+    write_report(&report, &args.output)?;
+    Ok(outcome(&report, &args.output))
+}
+
+/// Exit precedence: errors (2, as `Err`) over gate failures (1) over incomplete (3).
+fn outcome(report: &Report, gates: &OutputArgs) -> Outcome {
+    let over_severity = gates.fail_on.is_some_and(|threshold| {
+        report
+            .failures()
+            .iter()
+            .any(|finding| finding.severity >= threshold)
+    });
+    let under_score = gates
+        .fail_under
+        .is_some_and(|threshold| report.score.overall.is_some_and(|score| score < threshold));
+    if over_severity || under_score {
+        Outcome::GateFailed
+    } else if report.is_incomplete() {
+        Outcome::Incomplete
+    } else {
+        Outcome::Clean
+    }
+}
+
+fn write_report(report: &Report, args: &OutputArgs) -> anyhow::Result<()> {
+    let to_stdout = args
+        .output
+        .as_deref()
+        .is_none_or(|path| path == Path::new("-"));
+    let color = to_stdout
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let width = table_width(to_stdout);
+    write_output(args.output.as_deref(), |out| match args.format {
+        Format::Json => report::render_json(report, out),
+        Format::Table => report::render_table(report, out, color, width),
+    })
+}
+
+/// The terminal's width when writing to one, else `COLUMNS`, else a width that reads well
+/// in a file or a CI log.
+fn table_width(to_stdout: bool) -> u16 {
+    let terminal = to_stdout && std::io::stdout().is_terminal();
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.parse().ok())
+        .or_else(|| {
+            terminal
+                .then(|| comfy_table::Table::new().width())
+                .flatten()
+        })
+        .unwrap_or(140)
+}
+
+/// Writes to standard output (a closed pipe is not an error) or to a file, atomically:
+/// the file appears complete or not at all, even if the scan is interrupted.
+pub fn write_output(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match path.filter(|path| *path != Path::new("-")) {
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match render(&mut out).and_then(|()| out.flush()) {
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("writing to standard output"),
+            }
+        }
+        Some(path) => {
+            let directory = path
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut file = tempfile::NamedTempFile::new_in(directory).with_context(|| {
+                format!(
+                    "{}: cannot create a file in {}",
+                    path.display(),
+                    directory.display()
+                )
+            })?;
+            {
+                let mut out = std::io::BufWriter::new(file.as_file_mut());
+                render(&mut out)
+                    .and_then(|()| out.flush())
+                    .with_context(|| format!("{}: write failed", path.display()))?;
+            }
+            file.persist(path)
+                .map_err(|error| anyhow!("{}: {}", path.display(), error.error))?;
+            Ok(())
+        }
+    }
+}
+
+async fn collect_command(args: CollectArgs, progress: bool) -> anyhow::Result<Outcome> {
+    let mut inventory = if args.exports.is_given() {
+        load_from_exports(&args.exports)?
+    } else {
+        let live = connect(&args.aws).await?;
+        collect_live(&live, &args.aws, progress).await.inventory
+    };
+    inventory.derive_account_id();
+    write_output(Some(&args.output), |out| {
+        serde_json::to_writer_pretty(&mut *out, &inventory)?;
+        writeln!(out)
+    })?;
+    if inventory.gaps.is_empty() {
+        Ok(Outcome::Clean)
+    } else {
+        for gap in &inventory.gaps {
+            tracing::warn!("{}: {} {}", gap.operation, gap.error_code, gap.message);
+        }
+        Ok(Outcome::Incomplete)
+    }
+}
+
+fn list_checks(args: &ChecksArgs) -> anyhow::Result<Outcome> {
+    let catalog = catalog::catalog();
+    write_output(None, |out| match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, catalog)?;
+            writeln!(out)
+        }
+        Format::Table => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .force_no_tty();
+            table.set_header(vec!["Id", "Severity", "Categories", "Title"]);
+            for meta in catalog {
+                let categories: Vec<&str> = meta
+                    .categories
+                    .iter()
+                    .map(|category| category.as_str())
+                    .collect();
+                table.add_row(vec![
+                    meta.id.as_str(),
+                    meta.severity.as_str(),
+                    &categories.join(", "),
+                    meta.title.as_str(),
+                ]);
+            }
+            writeln!(out, "{table}")
+        }
+    })?;
+    Ok(Outcome::Clean)
+}
+
+fn explain(id: &str) -> anyhow::Result<Outcome> {
+    let meta = catalog::find(id)
+        .ok_or_else(|| anyhow!("unknown check id '{id}' (see `iamscan checks`)"))?;
+    let text = explain_text(meta);
+    write_output(None, |out| out.write_all(text.as_bytes()))?;
+    Ok(Outcome::Clean)
+}
+
+pub fn explain_text(meta: &catalog::CheckMeta) -> String {
+    let categories: Vec<&str> = meta
+        .categories
+        .iter()
+        .map(|category| category.as_str())
+        .collect();
+    let mut text = format!(
+        "{id}: {title}\nseverity: {severity}   categories: {categories}   resource: {resource}\n\nWHAT IT CHECKS\n{description}\n\nRISK\n{risk}\n\nREMEDIATION: CONSOLE\n{console}\n\nREMEDIATION: CLI\n{cli}\n",
+        id = meta.id,
+        title = meta.title,
+        severity = meta.severity,
+        categories = categories.join(", "),
+        resource = meta.resource_type,
+        description = meta.description.trim(),
+        risk = meta.risk.trim(),
+        console = meta.remediation.console.trim(),
+        cli = meta.remediation.cli.trim(),
+    );
+    if !meta.remediation.terraform.trim().is_empty() {
+        text.push_str(&format!(
+            "\nREMEDIATION: TERRAFORM\n{}\n",
+            meta.remediation.terraform.trim()
+        ));
+    }
+    if !meta.compliance.is_empty() {
+        text.push_str("\nCOMPLIANCE\n");
+        for mapping in &meta.compliance {
+            let detail = match (&mapping.assessment, mapping.standards.is_empty()) {
+                (Some(assessment), _) => format!(
+                    " ({})",
+                    serde_json::to_value(assessment)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                ),
+                (None, false) => format!(" (in {})", mapping.standards.join(", ")),
+                (None, true) => String::new(),
+            };
+            text.push_str(&format!(
+                "- {} {}{detail}\n",
+                mapping.framework, mapping.control
+            ));
+        }
+    }
+    if !meta.references.is_empty() {
+        text.push_str("\nREFERENCES\n");
+        for reference in &meta.references {
+            text.push_str(&format!("- {reference}\n"));
+        }
+    }
+    text
+}

@@ -1,0 +1,313 @@
+//! The binary as users run it, on offline inputs: the bundled demo, saved inventories,
+//! the catalog commands, gates and exit codes.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn iamscan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamscan"))
+        .args(args)
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited, not killed")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("not JSON ({error}): {}", stdout(output)))
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn findings<'a>(report: &'a Value, check: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .filter(|finding| finding["check_id"] == check)
+        .collect()
+}
+
+#[test]
+fn the_demo_scan_prints_a_scored_table_with_fixes() {
+    let output = iamscan(&["scan", "--demo"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("Score") && text.contains("Grade"), "{text}");
+    assert!(text.contains("CRITICAL") || text.contains("HIGH"), "{text}");
+    assert!(
+        text.contains("aws iam "),
+        "the table shows CLI fixes: {text}"
+    );
+}
+
+#[test]
+fn the_demo_findings_are_stable() {
+    let output = iamscan(&["scan", "--demo", "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["inventory_source"], "exports");
+    let summary: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            format!(
+                "{} {} {} | {}",
+                finding["status"].as_str().unwrap(),
+                finding["check_id"].as_str().unwrap(),
+                finding["resource_arn"].as_str().unwrap(),
+                finding["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_json_snapshot!("demo_findings", summary);
+    insta::assert_json_snapshot!("demo_score", report["score"]);
+}
+
+#[test]
+fn the_bundled_demo_inventory_is_what_the_demo_exports_load_to() {
+    let directory = tempfile::tempdir().unwrap();
+    let regenerated = directory.path().join("demo-inventory.json");
+    let output = iamscan(&[
+        "collect",
+        "--exports",
+        repo("examples/demo").to_str().unwrap(),
+        "--output",
+        regenerated.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let regenerated: Value =
+        serde_json::from_str(&std::fs::read_to_string(regenerated).unwrap()).unwrap();
+    let bundled: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("examples/demo-inventory.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        regenerated == bundled,
+        "examples/demo-inventory.json is stale: run `cargo run -- collect --exports examples/demo --output examples/demo-inventory.json`"
+    );
+}
+
+#[test]
+fn a_saved_inventory_scans_to_the_same_findings_as_its_source() {
+    let directory = tempfile::tempdir().unwrap();
+    let report_path = directory.path().join("report.json");
+    let scan_time = "2026-11-20T09:00:00Z";
+    let from_exports = iamscan(&[
+        "scan",
+        "--exports",
+        repo("examples/demo").to_str().unwrap(),
+        "--scan-time",
+        scan_time,
+        "--format",
+        "json",
+        "--output",
+        report_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&from_exports), 0, "{}", stderr(&from_exports));
+    assert!(
+        stdout(&from_exports).is_empty(),
+        "--output keeps stdout clean"
+    );
+    let from_exports: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let from_inventory = json(&iamscan(&[
+        "scan",
+        "--inventory",
+        repo("examples/demo-inventory.json").to_str().unwrap(),
+        "--scan-time",
+        scan_time,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(from_exports["findings"], from_inventory["findings"]);
+    assert_eq!(from_inventory["inventory_source"], "exports");
+}
+
+#[test]
+fn gates_turn_failures_into_exit_code_1() {
+    let by_severity = iamscan(&["scan", "--demo", "--fail-on", "high", "--quiet"]);
+    assert_eq!(code(&by_severity), 1, "{}", stderr(&by_severity));
+    let by_score = iamscan(&["scan", "--demo", "--fail-under", "100", "--quiet"]);
+    assert_eq!(code(&by_score), 1);
+    let passing = iamscan(&["scan", "--demo", "--fail-under", "0", "--quiet"]);
+    assert_eq!(code(&passing), 0);
+}
+
+#[test]
+fn an_inventory_missing_data_is_scanned_as_incomplete_with_exit_code_3() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("partial.json");
+    let mut inventory: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("examples/demo-inventory.json")).unwrap(),
+    )
+    .unwrap();
+    inventory["password_policy"] = Value::Null;
+    inventory["gaps"] = serde_json::json!([{"operation": "GetAccountPasswordPolicy", "error_code": "AccessDenied", "message": "not authorized"}]);
+    std::fs::write(&path, inventory.to_string()).unwrap();
+    let output = iamscan(&[
+        "scan",
+        "--inventory",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["score"]["incomplete"], true);
+    for finding in findings(&report, "password-policy-min-length") {
+        assert_eq!(finding["status"], "error");
+        assert!(
+            finding["message"]
+                .as_str()
+                .unwrap()
+                .contains("AccessDenied"),
+            "{finding}"
+        );
+    }
+    assert!(!findings(&report, "root-mfa-enabled").is_empty());
+    assert!(
+        findings(&report, "root-mfa-enabled")
+            .iter()
+            .all(|finding| finding["status"] != "error")
+    );
+    // A gate failure outranks an incomplete scan.
+    let gated = iamscan(&[
+        "scan",
+        "--inventory",
+        path.to_str().unwrap(),
+        "--fail-on",
+        "low",
+        "--quiet",
+    ]);
+    assert_eq!(code(&gated), 1);
+}
+
+#[test]
+fn selecting_checks_runs_only_those_and_an_unknown_id_is_a_usage_error() {
+    let report = json(&iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--checks",
+        "root-mfa-enabled,user-console-mfa",
+    ]));
+    let ran: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["check_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ran.into_iter().collect::<Vec<_>>(),
+        vec!["root-mfa-enabled", "user-console-mfa"]
+    );
+    let unknown = iamscan(&[
+        "scan",
+        "--demo",
+        "--checks",
+        "root-mfa-enabled,no-such-check",
+    ]);
+    assert_eq!(code(&unknown), 2);
+    assert_eq!(
+        stderr(&unknown).trim(),
+        "error: --checks: unknown check id(s): no-such-check (see `iamscan checks`)"
+    );
+}
+
+#[test]
+fn checks_lists_the_catalog_and_explain_prints_the_remediation() {
+    let listing = iamscan(&["checks", "--format", "json"]);
+    assert_eq!(code(&listing), 0);
+    let catalog = json(&listing);
+    let ids: Vec<&str> = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|meta| meta["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"root-mfa-enabled") && ids.contains(&"password-policy-min-length"),
+        "{ids:?}"
+    );
+    let table = stdout(&iamscan(&["checks"]));
+    assert!(
+        table.contains("root-mfa-enabled") && table.contains("critical"),
+        "{table}"
+    );
+
+    let explained = iamscan(&["explain", "root-access-keys"]);
+    assert_eq!(code(&explained), 0);
+    let text = stdout(&explained);
+    for section in [
+        "WHAT IT CHECKS",
+        "RISK",
+        "REMEDIATION: CONSOLE",
+        "REMEDIATION: CLI",
+        "COMPLIANCE",
+    ] {
+        assert!(text.contains(section), "{section} missing from: {text}");
+    }
+    let unknown = iamscan(&["explain", "nope"]);
+    assert_eq!(code(&unknown), 2);
+    assert_eq!(
+        stderr(&unknown).trim(),
+        "error: unknown check id 'nope' (see `iamscan checks`)"
+    );
+}
+
+#[test]
+fn a_report_file_is_written_whole_or_not_at_all() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing_dir = directory.path().join("no/such/dir/report.json");
+    let output = iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--output",
+        missing_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("report.json"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!missing_dir.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(directory.path()).unwrap().collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file is left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn docs_offline_md_names_every_export_file() {
+    let docs = std::fs::read_to_string(repo("docs/offline.md")).unwrap();
+    for (name, command) in iamscan::inventory::EXPORT_FILES {
+        assert!(
+            docs.contains(&format!("`{name}`")),
+            "docs/offline.md does not list {name} ({command})"
+        );
+    }
+}

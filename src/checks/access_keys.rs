@@ -1,6 +1,6 @@
 //! Access keys: one active key per user, rotation, keys created at setup and never used.
 
-use super::{Context, Emitter, Resource, require};
+use super::{Context, Emitter, Resource, judge_age, require};
 use crate::inventory::{CredentialReportRow, KeySlot};
 
 /// A key has no ARN; the report knows it by user and slot. The fragment keeps one key's
@@ -94,25 +94,15 @@ pub fn rotation(context: &Context, emit: &mut Emitter) {
                 );
                 continue;
             };
-            let age = context.days_since(rotated);
-            if age <= limit {
-                emit.pass(
-                    key_resource(row, slot),
-                    format!("access key {slot} of user {} is {age} days old", row.user),
-                );
-            } else {
-                let mut values = key_values(context, row, key);
-                values.push(("days", limit.to_string()));
-                emit.fail(
-                    key_resource(row, slot),
-                    format!(
-                        "access key {slot} of user {} was last rotated {} ({age} days ago, limit {limit})",
-                        row.user,
-                        rotated.format("%Y-%m-%d")
-                    ),
-                    &values,
-                );
-            }
+            judge_age(
+                context,
+                emit,
+                key_resource(row, slot),
+                &format!("access key {slot} of user {} was last rotated", row.user),
+                rotated,
+                limit,
+                key_values(context, row, key),
+            );
         }
     }
     if !any {

@@ -305,6 +305,30 @@ impl<'m> Emitter<'m> {
     }
 }
 
+/// Judges a credential by the age of a date: within `limit` days of the scan it passes,
+/// past that it fails. `subject` says what the date is ("password of user x last used").
+pub(crate) fn judge_age(
+    context: &Context,
+    emit: &mut Emitter,
+    resource: Resource,
+    subject: &str,
+    since: DateTime<Utc>,
+    limit: i64,
+    mut values: Vec<(&'static str, String)>,
+) {
+    let age = context.days_since(since);
+    let message = format!(
+        "{subject} {} ({age} days ago, limit {limit})",
+        since.format("%Y-%m-%d")
+    );
+    if age <= limit {
+        emit.pass(resource, message);
+    } else {
+        values.push(("days", limit.to_string()));
+        emit.fail(resource, message, &values);
+    }
+}
+
 /// Runs `check` and guarantees it said something: a check that emits nothing for a
 /// missing reason would otherwise read as "nothing wrong".
 fn run_one(check: &Check, meta: &CheckMeta, context: &Context) -> Vec<Finding> {

@@ -2,7 +2,7 @@
 
 use super::access_keys::{key_resource, key_values};
 use super::mfa::user;
-use super::{Context, Emitter, Resource, require};
+use super::{Context, Emitter, Resource, judge_age, require};
 
 pub fn password(context: &Context, emit: &mut Emitter) {
     let report = require!(context, emit, context.credential_report());
@@ -18,7 +18,7 @@ pub fn password(context: &Context, emit: &mut Emitter) {
         ) {
             (Some(used), _, _) => (used, "last used"),
             (None, Some(set), _) => (set, "set and never used since"),
-            (None, None, Some(created)) => (created, "never used; user created"),
+            (None, None, Some(created)) => (created, "never used; the user was created"),
             (None, None, None) => {
                 emit.error(
                     user(&row.arn),
@@ -30,23 +30,15 @@ pub fn password(context: &Context, emit: &mut Emitter) {
                 continue;
             }
         };
-        let idle = context.days_since(since);
-        if idle <= limit {
-            emit.pass(
-                user(&row.arn),
-                format!("password of user {} {what} {idle} days ago", row.user),
-            );
-        } else {
-            emit.fail(
-                user(&row.arn),
-                format!(
-                    "password of user {} {what} {} ({idle} days ago, limit {limit})",
-                    row.user,
-                    since.format("%Y-%m-%d")
-                ),
-                &[("user_name", row.user.clone()), ("days", limit.to_string())],
-            );
-        }
+        judge_age(
+            context,
+            emit,
+            user(&row.arn),
+            &format!("password of user {} {what}", row.user),
+            since,
+            limit,
+            vec![("user_name", row.user.clone())],
+        );
     }
     if !any {
         emit.skipped(
@@ -71,28 +63,15 @@ pub fn access_key(context: &Context, emit: &mut Emitter) {
                     continue;
                 }
             };
-            let idle = context.days_since(since);
-            if idle <= limit {
-                emit.pass(
-                    key_resource(row, slot),
-                    format!(
-                        "access key {slot} of user {} {what} {idle} days ago",
-                        row.user
-                    ),
-                );
-            } else {
-                let mut values = key_values(context, row, key);
-                values.push(("days", limit.to_string()));
-                emit.fail(
-                    key_resource(row, slot),
-                    format!(
-                        "access key {slot} of user {} {what} {} ({idle} days ago, limit {limit})",
-                        row.user,
-                        since.format("%Y-%m-%d")
-                    ),
-                    &values,
-                );
-            }
+            judge_age(
+                context,
+                emit,
+                key_resource(row, slot),
+                &format!("access key {slot} of user {} {what}", row.user),
+                since,
+                limit,
+                key_values(context, row, key),
+            );
         }
     }
     if !any {

@@ -108,12 +108,7 @@ impl Inventory {
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let text = read_file(path)?;
         let inventory: Inventory =
-            serde_json::from_str(&text).map_err(|error| LoadError::Parse {
-                path: path.to_path_buf(),
-                line: error.line(),
-                column: error.column(),
-                message: strip_position(&error.to_string()),
-            })?;
+            serde_json::from_str(&text).map_err(|error| json_error(path, error))?;
         if inventory.schema_version != INVENTORY_SCHEMA_VERSION {
             return Err(LoadError::Invalid {
                 path: path.to_path_buf(),

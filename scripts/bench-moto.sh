@@ -29,7 +29,7 @@ work=$(mktemp -d)
 moto_pid=
 cleanup() {
     if [[ -n "$moto_pid" ]]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
+    [[ -n "${KEEP_WORK:-}" ]] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -46,7 +46,7 @@ done
 echo "==> seeding $url"
 "$venv/bin/python" scripts/bench_moto_seed.py "$url" "$users" "$roles"
 
-requests_before=$(grep -c '"POST ' "$work/moto.log" || true)
+requests_before=$(grep -c 'POST / HTTP/1.1' "$work/moto.log" || true)
 report="$work/report.json"
 echo "==> $binary scan ($profile)"
 set +e
@@ -57,7 +57,7 @@ code=$?
 set -e
 # moto logs a request after answering it: let the last lines land.
 sleep 1
-requests_after=$(grep -c '"POST ' "$work/moto.log" || true)
+requests_after=$(grep -c 'POST / HTTP/1.1' "$work/moto.log" || true)
 
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need, then runs them.
 #   scripts/test.sh            all tests
-#   scripts/test.sh ARGS...    extra arguments go to `cargo test` (e.g. a test name filter)
+#   scripts/test.sh ARGS...    these arguments to `cargo test` instead (e.g. --test moto)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +17,8 @@ fi
 export MOTO_SERVER="$PWD/$venv/bin/moto_server"
 
 echo "==> cargo test"
-cargo test --all-targets "$@"
+if [ $# -eq 0 ]; then
+    cargo test --all-targets
+else
+    cargo test "$@"
+fi

@@ -9,7 +9,6 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::config::ProvideCredentials;
-use aws_sdk_iam::error::DisplayErrorContext;
 use std::time::Duration;
 
 /// IAM is a global service; its endpoint lives in us-east-1 (in the commercial partition).
@@ -61,7 +60,7 @@ pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
         .or_else(region_chain.build())
         .or_else(Region::from_static(DEFAULT_REGION));
 
-    let retry = RetryConfig::adaptive()
+    let retry = RetryConfig::standard()
         .with_max_attempts(options.max_attempts.max(1))
         .with_initial_backoff(options.initial_backoff);
     let timeouts = TimeoutConfig::builder()
@@ -104,9 +103,25 @@ pub async fn check_credentials(config: &SdkConfig) -> Result<(), String> {
         Ok(_) => Ok(()),
         Err(error) => Err(format!(
             "no AWS credentials: {}. {HOW_TO_PROVIDE}",
-            DisplayErrorContext(&error)
+            describe_error(&error)
         )),
     }
+}
+
+/// An SDK error and its causes on one line, without the debug dump `DisplayErrorContext`
+/// appends: "dispatch failure: io error: ...: Connection refused (os error 111)".
+pub(crate) fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        let text = error.to_string();
+        // Some layers repeat their source's text in their own.
+        if !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        cause = error.source();
+    }
+    parts.join(": ")
 }
 
 const HOW_TO_PROVIDE: &str = "Provide credentials in one of these ways: \
@@ -146,13 +161,66 @@ mod tests {
         assert_eq!(timeouts.connect_timeout(), Some(CONNECT_TIMEOUT));
     }
 
+    /// Answers every request on a loopback port with an empty GetAccountSummary.
+    async fn summary_server() -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = vec![0; 64 * 1024];
+                let _ = socket.read(&mut request).await;
+                let body = "<GetAccountSummaryResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+                    <GetAccountSummaryResult><SummaryMap/></GetAccountSummaryResult></GetAccountSummaryResponse>";
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            }
+        });
+        url
+    }
+
     #[tokio::test]
-    async fn the_client_takes_the_explicit_endpoint() {
-        let config = sdk_config(&offline(Some("http://127.0.0.1:5000"))).await;
-        let client = iam_client(&config, &CallCounter::default());
+    async fn the_client_calls_the_explicit_endpoint_and_counts_its_calls() {
+        use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
+        let url = summary_server().await;
+        let config = sdk_config(&offline(Some(&url)))
+            .await
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            )))
+            .build();
+        check_credentials(&config)
+            .await
+            .expect("static credentials");
+        let counter = CallCounter::default();
+        let client = iam_client(&config, &counter);
+        client
+            .get_account_summary()
+            .send()
+            .await
+            .expect("the stub answers");
+        let stats = counter.snapshot(crate::collect::CollectStats::default());
+        assert_eq!(stats.operations.get("GetAccountSummary"), Some(&1));
+        assert_eq!(stats.api_calls.get("GetAccountSummary"), Some(&1));
+        assert_eq!(stats.retries, 0);
+    }
+
+    #[test]
+    fn an_error_is_described_with_its_causes_once_each() {
+        let error = std::io::Error::other("connection refused");
+        assert_eq!(describe_error(&error), "connection refused");
+        #[derive(Debug, thiserror::Error)]
+        #[error("dispatch failure")]
+        struct Outer(#[source] std::io::Error);
         assert_eq!(
-            client.config().region().map(Region::as_ref),
-            Some("eu-west-1")
+            describe_error(&Outer(error)),
+            "dispatch failure: connection refused"
         );
     }
 }

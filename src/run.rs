@@ -112,7 +112,8 @@ fn load_from_exports(args: &ExportArgs) -> anyhow::Result<Inventory> {
 }
 
 pub fn demo_inventory() -> Inventory {
-    serde_json::from_str(DEMO_INVENTORY).expect("the bundled demo inventory is valid (tested)")
+    Inventory::from_json(DEMO_INVENTORY, Path::new("examples/demo-inventory.json"))
+        .expect("the bundled demo inventory is valid (tested)")
 }
 
 fn settings(args: &CheckArgs) -> Settings {

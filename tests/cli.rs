@@ -63,7 +63,7 @@ fn the_demo_findings_are_stable() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = json(&output);
     assert_eq!(report["schema_version"], "1.0");
-    assert_eq!(report["inventory_source"], "exports");
+    assert_eq!(report["inventory_source"], "inventory-file");
     let summary: Vec<String> = report["findings"]
         .as_array()
         .unwrap()
@@ -139,7 +139,8 @@ fn a_saved_inventory_scans_to_the_same_findings_as_its_source() {
         "json",
     ]));
     assert_eq!(from_exports["findings"], from_inventory["findings"]);
-    assert_eq!(from_inventory["inventory_source"], "exports");
+    assert_eq!(from_exports["inventory_source"], "exports");
+    assert_eq!(from_inventory["inventory_source"], "inventory-file");
 }
 
 #[test]

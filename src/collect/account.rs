@@ -2,7 +2,7 @@
 
 use super::Collected;
 use super::api::{error_gap, invalid_gap};
-use super::progress::Phase;
+use super::progress::{Phase, count};
 use crate::inventory::{PasswordPolicy, PasswordPolicyState};
 use std::collections::BTreeMap;
 
@@ -69,7 +69,7 @@ pub(crate) async fn summary(
                 .flatten()
                 .map(|(key, value)| (key.as_str().to_string(), i64::from(*value)))
                 .collect();
-            phase.done(format!("{} entries", summary.len()));
+            phase.done(count(summary.len(), "entry", "entries"));
             Collected::seen(summary)
         }
         Err(error) => {

@@ -1,8 +1,9 @@
 //! What every collector shares about calling the IAM API: failures as gaps, dates, and
 //! pagination.
 
+use crate::aws::describe_error;
 use crate::inventory::Gap;
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 
@@ -26,7 +27,7 @@ where
         .and_then(ProvideErrorMetadata::message)
     {
         Some(message) => message.to_string(),
-        None => DisplayErrorContext(error).to_string(),
+        None => describe_error(error),
     };
     if let Some(response) = error.raw_response() {
         message.push_str(&format!(" (HTTP {})", response.status().as_u16()));

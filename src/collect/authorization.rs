@@ -6,7 +6,7 @@
 
 use super::Collected;
 use super::api::{for_each_page, invalid_gap, to_utc};
-use super::progress::Phase;
+use super::progress::{Phase, count};
 use crate::inventory::gaad::{
     AttachedPolicy, AuthorizationDetails, Group, ManagedPolicy, OPERATION, Role, User,
     name_from_arn, parse_document,
@@ -70,16 +70,15 @@ pub(crate) async fn collect(
 }
 
 fn summary(details: &AuthorizationDetails, pages: Option<u32>) -> String {
-    let counts = format!(
-        "{} users, {} roles, {} groups, {} policies",
-        details.users.len(),
-        details.roles.len(),
-        details.groups.len(),
-        details.policies.len()
-    );
+    let counts = [
+        count(details.users.len(), "user", "users"),
+        count(details.roles.len(), "role", "roles"),
+        count(details.groups.len(), "group", "groups"),
+        count(details.policies.len(), "policy", "policies"),
+    ]
+    .join(", ");
     match pages {
-        Some(1) => format!("{counts} (1 page)"),
-        Some(pages) => format!("{counts} ({pages} pages)"),
+        Some(pages) => format!("{counts} ({})", count(pages as usize, "page", "pages")),
         None => counts,
     }
 }

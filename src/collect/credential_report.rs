@@ -3,7 +3,7 @@
 //! exponential backoff does; `next_step` is its logic, free of I/O.
 
 use super::api::{error_gap, invalid_gap, to_utc};
-use super::progress::Phase;
+use super::progress::{Phase, count};
 use super::{CollectOptions, Collected};
 use crate::inventory::{CredentialReport, Gap};
 use aws_sdk_iam::error::SdkError;
@@ -84,7 +84,7 @@ pub(crate) async fn collect(
 ) -> Collected<Option<CredentialReport>> {
     let collected = poll(client, options, &phase).await;
     match (&collected.value, collected.gaps.first()) {
-        (Some(report), _) => phase.done(format!("{} users", report.users().count())),
+        (Some(report), _) => phase.done(count(report.users().count(), "user", "users")),
         (None, Some(gap)) => phase.failed(gap),
         (None, None) => phase.done("not collected"),
     }
@@ -128,7 +128,7 @@ async fn poll(
                 Ok(output) => return parsed(&output),
                 Err(error) => match not_ready(&error) {
                     Some(state) => state,
-                    None => return failed(error_gap(GET, &error, None)),
+                    None => return Collected::unseen(error_gap(GET, &error, None)),
                 },
             },
         };
@@ -152,7 +152,7 @@ async fn poll(
                     }
                     _ => (GET, "IAM was still generating it"),
                 };
-                return failed(invalid_gap(
+                return Collected::unseen(invalid_gap(
                     operation,
                     "ReportNotReady",
                     format!(
@@ -201,17 +201,10 @@ async fn without_generating(
     }
 }
 
-fn failed(gap: Gap) -> Collected<Option<CredentialReport>> {
-    Collected {
-        value: None,
-        gaps: vec![gap],
-    }
-}
-
 fn parsed(output: &GetCredentialReportOutput) -> Collected<Option<CredentialReport>> {
     let generated_at = output.generated_time().and_then(to_utc);
     let Some(content) = output.content() else {
-        return failed(invalid_gap(
+        return Collected::unseen(invalid_gap(
             GET,
             "InvalidCredentialReport",
             "the response has no Content".into(),
@@ -221,7 +214,7 @@ fn parsed(output: &GetCredentialReportOutput) -> Collected<Option<CredentialRepo
     let text = match std::str::from_utf8(content.as_ref()) {
         Ok(text) => text,
         Err(error) => {
-            return failed(invalid_gap(
+            return Collected::unseen(invalid_gap(
                 GET,
                 "InvalidCredentialReport",
                 format!("the report is not UTF-8 text: {error}"),
@@ -230,11 +223,10 @@ fn parsed(output: &GetCredentialReportOutput) -> Collected<Option<CredentialRepo
         }
     };
     match CredentialReport::parse_csv(text, GET, generated_at) {
-        Ok(report) => Collected {
-            value: Some(report),
-            gaps: Vec::new(),
-        },
-        Err(message) => failed(invalid_gap(GET, "InvalidCredentialReport", message, None)),
+        Ok(report) => Collected::seen(report),
+        Err(message) => {
+            Collected::unseen(invalid_gap(GET, "InvalidCredentialReport", message, None))
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::Collected;
 use super::api::{for_each_page, to_utc};
-use super::progress::Phase;
+use super::progress::{Phase, count};
 use crate::inventory::gaad::name_from_arn;
 use crate::inventory::{AuthorizationDetails, CredentialReport, Gap, MfaDevice, VirtualMfaDevice};
 use aws_sdk_iam::types::AssignmentStatusType;
@@ -45,7 +45,7 @@ pub(crate) async fn list_virtual(
                     enable_date: device.enable_date().and_then(to_utc),
                 }
             }));
-            phase.update(format!("{} devices", devices.len()));
+            phase.update(count(devices.len(), "device", "devices"));
         },
     )
     .await;
@@ -55,7 +55,10 @@ pub(crate) async fn list_virtual(
                 .iter()
                 .filter(|device| device.user_arn.is_some())
                 .count();
-            phase.done(format!("{} devices, {assigned} assigned", devices.len()));
+            phase.done(format!(
+                "{}, {assigned} assigned",
+                count(devices.len(), "device", "devices")
+            ));
             Collected::seen(devices)
         }
         Err(gap) => {

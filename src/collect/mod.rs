@@ -149,6 +149,7 @@ pub async fn collect(
     let report_phase = progress.phase("credential report");
     let virtual_phase = progress.phase("virtual MFA devices");
     let devices_phase = progress.phase("MFA devices");
+    devices_phase.update("waiting for the users and the virtual device list");
     let password_phase = progress.phase("password policy");
     let summary_phase = progress.phase("account summary");
     let oidc_phase = progress.phase("OIDC providers");

@@ -56,3 +56,12 @@ impl Phase {
             .abandon_with_message(format!("not collected: {}", gap.error_code));
     }
 }
+
+/// "1 user", "2 users".
+pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{n} {plural}")
+    }
+}

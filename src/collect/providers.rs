@@ -2,7 +2,7 @@
 
 use super::Collected;
 use super::api::{error_gap, to_utc};
-use super::progress::Phase;
+use super::progress::{Phase, count};
 use crate::inventory::{Gap, OidcProvider, OidcProviderDetails, SamlProvider};
 use futures::StreamExt;
 
@@ -48,7 +48,7 @@ pub(crate) async fn oidc(
     }
     providers.sort_by(|a, b| a.arn.cmp(&b.arn));
     gaps.sort_by(|a, b| a.resource.cmp(&b.resource));
-    phase.done(format!("{} providers", providers.len()));
+    phase.done(count(providers.len(), "provider", "providers"));
     Collected {
         value: Some(providers),
         gaps,
@@ -87,7 +87,7 @@ pub(crate) async fn saml(
                     })
                 })
                 .collect();
-            phase.done(format!("{} providers", providers.len()));
+            phase.done(count(providers.len(), "provider", "providers"));
             Collected::seen(providers)
         }
         Err(error) => {

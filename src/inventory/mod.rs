@@ -104,11 +104,17 @@ impl Inventory {
         self.gaps.iter().find(|gap| gap.operation == operation)
     }
 
-    /// Loads a saved inventory (`iamscan collect --output`).
+    /// Loads a saved inventory (`iamscan collect --output`). Its source becomes
+    /// `inventory-file`: that is where this scan's data comes from.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let text = read_file(path)?;
-        let inventory: Inventory =
-            serde_json::from_str(&text).map_err(|error| json_error(path, error))?;
+        Self::from_json(&text, path)
+    }
+
+    /// Parses a saved inventory's text; `path` names it in errors.
+    pub fn from_json(text: &str, path: &Path) -> Result<Self, LoadError> {
+        let mut inventory: Inventory =
+            serde_json::from_str(text).map_err(|error| json_error(path, error))?;
         if inventory.schema_version != INVENTORY_SCHEMA_VERSION {
             return Err(LoadError::Invalid {
                 path: path.to_path_buf(),
@@ -118,6 +124,7 @@ impl Inventory {
                 ),
             });
         }
+        inventory.source = Source::InventoryFile;
         Ok(inventory)
     }
 

@@ -114,6 +114,12 @@ pub struct CheckArgs {
     /// Password expiry longer than this (or none) fails.
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub max_password_age_days: i64,
+    /// Your own accounts (comma-separated ids): trust to them passes cross-account checks.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub known_accounts: Vec<String>,
+    /// Principals or policies (ARNs or names, `*` wildcards) escalation analysis leaves out.
+    #[arg(long, value_name = "PATTERNS", value_delimiter = ',')]
+    pub exclude_from_escalation: Vec<String>,
     /// Judge ages against this time instead of now (RFC 3339), for reproducible reports.
     #[arg(long, value_name = "TIME")]
     pub scan_time: Option<DateTime<Utc>>,

@@ -122,6 +122,8 @@ fn settings(args: &CheckArgs) -> Settings {
         unused_days: args.unused_days,
         root_use_days: args.root_use_days,
         max_password_age_days: args.max_password_age_days,
+        known_accounts: args.known_accounts.clone(),
+        escalation_exclusions: args.exclude_from_escalation.clone(),
     }
 }
 

@@ -83,6 +83,8 @@ fn grade(score: Option<f64>, worst_failure: Option<Severity>) -> String {
 struct CheckResult {
     severity: Severity,
     categories: Vec<Category>,
+    /// The most severe failing finding, which may be above the check's severity.
+    worst_failure: Option<Severity>,
     tally: Tally,
 }
 
@@ -104,24 +106,30 @@ fn weighted(results: &[&CheckResult]) -> Option<f64> {
 fn worst_failure(results: &[&CheckResult]) -> Option<Severity> {
     results
         .iter()
-        .filter(|result| result.tally.failed > 0)
-        .map(|result| result.severity)
+        .filter_map(|result| result.worst_failure)
         .max()
 }
 
-pub fn score(findings: &[Finding]) -> Score {
+/// Scores findings. `base_severity` gives each check's catalog severity, which fixes its
+/// weight: a finding raised above its check's severity (`Emitter::fail_at`) caps the grade
+/// but does not re-weigh the check, so fixing it can only raise the score.
+pub fn score(findings: &[Finding], base_severity: impl Fn(&str) -> Option<Severity>) -> Score {
     let mut by_check: BTreeMap<&str, CheckResult> = BTreeMap::new();
     for finding in findings {
         let result = by_check
             .entry(&finding.check_id)
             .or_insert_with(|| CheckResult {
-                severity: finding.severity,
+                severity: base_severity(&finding.check_id).unwrap_or(finding.severity),
                 categories: finding.categories.clone(),
+                worst_failure: None,
                 tally: Tally::default(),
             });
         match finding.status {
             Status::Pass => result.tally.passed += 1,
-            Status::Fail => result.tally.failed += 1,
+            Status::Fail => {
+                result.tally.failed += 1;
+                result.worst_failure = result.worst_failure.max(Some(finding.severity));
+            }
             Status::Error => result.tally.errored += 1,
             Status::Skipped | Status::Muted => {}
         }
@@ -199,7 +207,7 @@ mod tests {
             finding("b", Severity::High, Status::Fail),
             finding("c", Severity::Low, Status::Fail),
         ];
-        let score = score(&findings);
+        let score = score(&findings, |_| None);
         // (100*10 + 75*5 + 0*1) / 16 = 85.9375
         assert_eq!(score.overall, Some(85.9));
         assert_eq!(score.grade, "B");
@@ -212,8 +220,30 @@ mod tests {
             .map(|_| finding("a", Severity::Critical, Status::Pass))
             .collect();
         findings.push(finding("a", Severity::Critical, Status::Fail));
-        let score = score(&findings);
+        let score = score(&findings, |_| None);
         assert_eq!(score.overall, Some(99.0));
+        assert_eq!(score.grade, "D");
+    }
+
+    #[test]
+    fn a_raised_finding_caps_the_grade_but_keeps_its_checks_weight() {
+        let mut raised = finding("trust", Severity::Medium, Status::Fail);
+        raised.severity = Severity::Critical;
+        let findings = vec![
+            finding("root", Severity::High, Status::Pass),
+            finding("trust", Severity::Medium, Status::Pass),
+            raised,
+        ];
+        let base = |id: &str| {
+            Some(if id == "root" {
+                Severity::High
+            } else {
+                Severity::Medium
+            })
+        };
+        let score = score(&findings, base);
+        // (100 * 5 + 50 * 3) / 8 = 81.25: weighed as medium, capped as critical.
+        assert_eq!(score.overall, Some(81.3));
         assert_eq!(score.grade, "D");
     }
 
@@ -223,11 +253,12 @@ mod tests {
             finding("a", Severity::High, Status::Pass),
             finding("b", Severity::Critical, Status::Error),
         ];
-        let score = score(&findings);
+        let score = score(&findings, |_| None);
         assert_eq!(score.overall, Some(100.0));
         assert!(score.incomplete);
         assert_eq!(score.coverage_percent, 50.0);
-        let only_errors = super::score(&[finding("b", Severity::Critical, Status::Error)]);
+        let only_errors =
+            super::score(&[finding("b", Severity::Critical, Status::Error)], |_| None);
         assert_eq!(only_errors.overall, None);
         assert_eq!(only_errors.grade, "-");
     }
@@ -252,7 +283,7 @@ mod tests {
                 findings.push(finding(&format!("check-{index}"), *severity, status));
             }
         }
-        let before = score(&findings);
+        let before = score(&findings, |_| None);
         for index in 0..findings.len() {
             if findings[index].status != Status::Fail {
                 continue;
@@ -260,7 +291,7 @@ mod tests {
             for fixed_status in [Status::Pass, Status::Skipped] {
                 let mut fixed = findings.clone();
                 fixed[index].status = fixed_status;
-                let after = score(&fixed);
+                let after = score(&fixed, |_| None);
                 assert!(
                     after.overall >= before.overall,
                     "fixing finding {index} lowered the score"

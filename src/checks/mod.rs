@@ -12,7 +12,7 @@ mod structure;
 mod unused;
 
 use crate::catalog::{self, CheckMeta};
-use crate::finding::{Finding, Remediation, Status};
+use crate::finding::{Finding, Remediation, Severity, Status};
 use crate::inventory::{AuthorizationDetails, CredentialReport, Inventory};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -110,6 +110,11 @@ pub struct Settings {
     pub root_use_days: i64,
     /// Password expiry longer than this (or none) fails.
     pub max_password_age_days: i64,
+    /// Account ids of your own organization: trust to them is not "cross-account" risk.
+    pub known_accounts: Vec<String>,
+    /// Principals and policies (ARNs or names, `*` wildcards) that escalation analysis
+    /// leaves out, e.g. break-glass administrators by design.
+    pub escalation_exclusions: Vec<String>,
 }
 
 impl Default for Settings {
@@ -119,6 +124,8 @@ impl Default for Settings {
             unused_days: 45,
             root_use_days: 90,
             max_password_age_days: 90,
+            known_accounts: Vec::new(),
+            escalation_exclusions: Vec::new(),
         }
     }
 }
@@ -273,6 +280,20 @@ impl<'m> Emitter<'m> {
         message: impl Into<String>,
         values: &[(&'static str, String)],
     ) {
+        self.fail_at(self.meta.severity, resource, message, values);
+    }
+
+    /// A failure whose severity depends on the resource (a trust that lets anyone into a
+    /// role that can reach admin is worse than the check's base severity). Scoring weighs
+    /// the check by its catalog severity; the finding's own severity drives grade caps
+    /// and `--fail-on`.
+    pub fn fail_at(
+        &mut self,
+        severity: Severity,
+        resource: Resource,
+        message: impl Into<String>,
+        values: &[(&'static str, String)],
+    ) {
         let mut filled: BTreeMap<&str, String> = values.iter().cloned().collect();
         filled
             .entry("account_id")
@@ -290,6 +311,9 @@ impl<'m> Emitter<'m> {
             terraform: catalog::fill(&template.terraform, &filled),
         };
         self.push(Status::Fail, resource, message.into(), Some(remediation));
+        if let Some(finding) = self.findings.last_mut() {
+            finding.severity = severity;
+        }
     }
 
     pub fn error(&mut self, resource: Resource, message: impl Into<String>) {

@@ -97,7 +97,12 @@ impl Report {
                 .credential_report
                 .as_ref()
                 .and_then(|report| report.generated_at),
-            score: score(&findings),
+            score: score(&findings, |id| {
+                checks
+                    .iter()
+                    .find(|meta| meta.id == id)
+                    .map(|meta| meta.severity)
+            }),
             warnings: warnings(inventory, generated_at),
             coverage,
             checks,

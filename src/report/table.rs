@@ -86,6 +86,14 @@ pub fn render_table(
         report.inventory_source,
         report.generated_at.format("%Y-%m-%d %H:%M UTC"),
     )?;
+    if let Some(generated) = report.credential_report_generated_at {
+        writeln!(
+            out,
+            "credential report generated {} ({})",
+            generated.format("%Y-%m-%d %H:%M UTC"),
+            super::human_age(report.generated_at - generated)
+        )?;
+    }
 
     let mut summary = new_table(color, width);
     let incomplete = if report.is_incomplete() {
@@ -222,5 +230,16 @@ pub fn render_table(
         counts(Status::Fail),
         counts(Status::Error),
         counts(Status::Skipped),
-    )
+    )?;
+    let stats = &report.stats.collection;
+    if stats.total_api_calls > 0 {
+        writeln!(
+            out,
+            "{} API calls ({} retries) in {} ms.",
+            stats.total_api_calls,
+            stats.retries,
+            stats.phase_ms.get("total").copied().unwrap_or_default()
+        )?;
+    }
+    Ok(())
 }

@@ -342,23 +342,8 @@ pub fn account_arn() -> String {
 
 /// Standard base64 with padding (the encoding of IAM's blobs on the wire).
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut text = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let word = (u32::from(chunk[0]) << 16)
-            | (u32::from(chunk.get(1).copied().unwrap_or(0)) << 8)
-            | u32::from(chunk.get(2).copied().unwrap_or(0));
-        for index in 0..4 {
-            if index <= chunk.len() {
-                text.push(char::from(
-                    ALPHABET[(word >> (18 - 6 * index)) as usize & 63],
-                ));
-            } else {
-                text.push('=');
-            }
-        }
-    }
-    text
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 pub fn read(path: &Path) -> String {

@@ -5,20 +5,18 @@
 //! gap reads the same whichever way the data came in.
 
 use super::Collected;
-use super::api::{for_each_page, invalid_gap, to_utc};
+use super::api::{for_each_page, to_utc};
 use super::progress::{Phase, count};
 use crate::inventory::gaad::{
-    AttachedPolicy, AuthorizationDetails, Group, ManagedPolicy, OPERATION, Role, User,
-    name_from_arn, parse_document,
+    AttachedPolicy, AuthorizationDetails, Documents, Group, ManagedPolicy, OPERATION, RawDocument,
+    Role, User, name_from_arn,
 };
 use crate::inventory::{Gap, InlinePolicy};
-use crate::policy::PolicyDocument;
 use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
 use aws_sdk_iam::types::{
     AttachedPermissionsBoundary, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail,
     RoleDetail, Tag, UserDetail,
 };
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The most items one page may hold.
@@ -88,46 +86,34 @@ fn add_page(
     page: GetAccountAuthorizationDetailsOutput,
     gaps: &mut Vec<Gap>,
 ) {
+    let documents = &mut Documents {
+        operation: OPERATION,
+        gaps,
+    };
     details.users.extend(
         page.user_detail_list()
             .iter()
-            .map(|user| convert_user(user, gaps)),
+            .map(|user| convert_user(user, documents)),
     );
     details.groups.extend(
         page.group_detail_list()
             .iter()
-            .map(|group| convert_group(group, gaps)),
+            .map(|group| convert_group(group, documents)),
     );
     details.roles.extend(
         page.role_detail_list()
             .iter()
-            .map(|role| convert_role(role, gaps)),
+            .map(|role| convert_role(role, documents)),
     );
     details.policies.extend(
         page.policies()
             .iter()
-            .map(|policy| convert_policy(policy, gaps)),
+            .map(|policy| convert_policy(policy, documents)),
     );
 }
 
 fn text(value: Option<&str>) -> String {
     value.unwrap_or_default().to_string()
-}
-
-/// A URL-encoded document, parsed; a missing or illegal one is a gap naming `label`.
-fn document(raw: Option<&str>, label: &str, gaps: &mut Vec<Gap>) -> Option<PolicyDocument> {
-    match raw {
-        Some(raw) => parse_document(&Value::String(raw.to_string()), OPERATION, label, gaps),
-        None => {
-            gaps.push(invalid_gap(
-                OPERATION,
-                "InvalidPolicyDocument",
-                format!("{label} has no document"),
-                Some(label.to_string()),
-            ));
-            None
-        }
-    }
 }
 
 fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<AttachedPolicy> {
@@ -145,15 +131,14 @@ fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<AttachedPolicy> 
         .collect()
 }
 
-fn inline(list: &[PolicyDetail], owner: &str, gaps: &mut Vec<Gap>) -> Vec<InlinePolicy> {
+fn inline(list: &[PolicyDetail], owner: &str, documents: &mut Documents) -> Vec<InlinePolicy> {
     list.iter()
         .map(|policy| {
-            let name = text(policy.policy_name());
-            let label = format!("inline policy {name} of {owner}");
-            InlinePolicy {
-                document: document(policy.policy_document(), &label, gaps),
-                name,
-            }
+            documents.inline(
+                text(policy.policy_name()),
+                policy.policy_document().map(RawDocument::Encoded),
+                owner,
+            )
         })
         .collect()
 }
@@ -170,10 +155,10 @@ fn tags(list: &[Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn convert_user(user: &UserDetail, gaps: &mut Vec<Gap>) -> User {
+fn convert_user(user: &UserDetail, documents: &mut Documents) -> User {
     let name = text(user.user_name());
     User {
-        inline_policies: inline(user.user_policy_list(), &format!("user {name}"), gaps),
+        inline_policies: inline(user.user_policy_list(), &format!("user {name}"), documents),
         arn: text(user.arn()),
         id: text(user.user_id()),
         path: text(user.path()),
@@ -186,10 +171,14 @@ fn convert_user(user: &UserDetail, gaps: &mut Vec<Gap>) -> User {
     }
 }
 
-fn convert_group(group: &GroupDetail, gaps: &mut Vec<Gap>) -> Group {
+fn convert_group(group: &GroupDetail, documents: &mut Documents) -> Group {
     let name = text(group.group_name());
     Group {
-        inline_policies: inline(group.group_policy_list(), &format!("group {name}"), gaps),
+        inline_policies: inline(
+            group.group_policy_list(),
+            &format!("group {name}"),
+            documents,
+        ),
         arn: text(group.arn()),
         id: text(group.group_id()),
         path: text(group.path()),
@@ -199,17 +188,15 @@ fn convert_group(group: &GroupDetail, gaps: &mut Vec<Gap>) -> Group {
     }
 }
 
-fn convert_role(role: &RoleDetail, gaps: &mut Vec<Gap>) -> Role {
+fn convert_role(role: &RoleDetail, documents: &mut Documents) -> Role {
     let name = text(role.role_name());
-    let owner = format!("role {name}");
-    let trust_label = format!("trust policy of {owner}");
     let last_used = role.role_last_used();
     Role {
-        // A role without a trust policy cannot be assumed: nothing to parse, nothing missed.
-        assume_role_policy: role
-            .assume_role_policy_document()
-            .and_then(|raw| document(Some(raw), &trust_label, gaps)),
-        inline_policies: inline(role.role_policy_list(), &owner, gaps),
+        assume_role_policy: documents.trust(
+            role.assume_role_policy_document().map(RawDocument::Encoded),
+            &name,
+        ),
+        inline_policies: inline(role.role_policy_list(), &format!("role {name}"), documents),
         arn: text(role.arn()),
         id: text(role.role_id()),
         path: text(role.path()),
@@ -225,7 +212,7 @@ fn convert_role(role: &RoleDetail, gaps: &mut Vec<Gap>) -> Role {
     }
 }
 
-fn convert_policy(policy: &ManagedPolicyDetail, gaps: &mut Vec<Gap>) -> ManagedPolicy {
+fn convert_policy(policy: &ManagedPolicyDetail, documents: &mut Documents) -> ManagedPolicy {
     let arn = text(policy.arn());
     let default_version_id = policy.default_version_id().map(str::to_owned);
     // Only the default version is in force; the others are not even parsed.
@@ -234,19 +221,12 @@ fn convert_policy(policy: &ManagedPolicyDetail, gaps: &mut Vec<Gap>) -> ManagedP
             || (default_version_id.is_some()
                 && version.version_id() == default_version_id.as_deref())
     });
-    let label = format!("managed policy {arn}");
-    let document = match default_version.and_then(|version| version.document()) {
-        Some(raw) => document(Some(raw), &label, gaps),
-        None => {
-            gaps.push(invalid_gap(
-                OPERATION,
-                "MissingPolicyVersion",
-                format!("{label} has no default version document"),
-                Some(arn.clone()),
-            ));
-            None
-        }
-    };
+    let document = documents.managed(
+        &arn,
+        default_version
+            .and_then(|version| version.document())
+            .map(RawDocument::Encoded),
+    );
     ManagedPolicy {
         name: policy
             .policy_name()
@@ -313,7 +293,13 @@ mod tests {
     #[test]
     fn a_role_converts_with_its_decoded_trust_policy_and_an_illegal_inline_policy_as_a_named_gap() {
         let mut gaps = Vec::new();
-        let role = convert_role(&role(), &mut gaps);
+        let role = convert_role(
+            &role(),
+            &mut Documents {
+                operation: OPERATION,
+                gaps: &mut gaps,
+            },
+        );
 
         let trust = role.assume_role_policy.expect("the trust policy parses");
         assert_eq!(trust.statements.len(), 1);
@@ -361,7 +347,13 @@ mod tests {
             )
             .build();
         let mut gaps = Vec::new();
-        let converted = convert_policy(&policy, &mut gaps);
+        let converted = convert_policy(
+            &policy,
+            &mut Documents {
+                operation: OPERATION,
+                gaps: &mut gaps,
+            },
+        );
         assert!(
             gaps.is_empty(),
             "the old, illegal version is never parsed: {gaps:?}"
@@ -379,7 +371,13 @@ mod tests {
             .default_version_id("v3")
             .build();
         let mut gaps = Vec::new();
-        let converted = convert_policy(&policy, &mut gaps);
+        let converted = convert_policy(
+            &policy,
+            &mut Documents {
+                operation: OPERATION,
+                gaps: &mut gaps,
+            },
+        );
         assert_eq!(converted.document, None);
         assert_eq!(gaps[0].error_code, "MissingPolicyVersion");
         assert_eq!(

@@ -143,28 +143,83 @@ pub fn name_from_arn(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
 }
 
-/// Parses a policy document as either source gives it (a JSON object from the CLI, a
-/// URL-encoded string from the API). An illegal document becomes a gap naming its owner.
-pub fn parse_document(
-    raw: &Value,
-    operation: &str,
-    owner: &str,
-    gaps: &mut Vec<Gap>,
-) -> Option<PolicyDocument> {
-    let parsed = match raw {
-        Value::String(text) => PolicyDocument::decode(text),
-        other => PolicyDocument::from_value(other),
-    };
-    parsed
-        .map_err(|error| {
-            gaps.push(Gap {
-                operation: operation.to_string(),
-                error_code: "InvalidPolicyDocument".to_string(),
-                message: format!("policy document of {owner} could not be parsed: {error}"),
-                resource: Some(owner.to_string()),
-            })
-        })
-        .ok()
+/// A policy document as a source gives it: a JSON object from the AWS CLI, or the
+/// URL-encoded text the API returns.
+#[derive(Clone, Copy)]
+pub enum RawDocument<'a> {
+    Json(&'a Value),
+    Encoded(&'a str),
+}
+
+impl<'a> From<&'a Value> for RawDocument<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::String(text) => RawDocument::Encoded(text),
+            other => RawDocument::Json(other),
+        }
+    }
+}
+
+/// How both sources (the API and the CLI export) turn documents into the model: one parse
+/// each, and an illegal or missing document becomes a gap that names its owner.
+pub struct Documents<'g> {
+    pub operation: &'static str,
+    pub gaps: &'g mut Vec<Gap>,
+}
+
+impl Documents<'_> {
+    fn parse(
+        &mut self,
+        raw: Option<RawDocument>,
+        label: &str,
+        missing_code: &str,
+        resource: &str,
+    ) -> Option<PolicyDocument> {
+        let (error_code, message) = match raw {
+            None => (missing_code, format!("{label} has no document")),
+            Some(raw) => {
+                let parsed = match raw {
+                    RawDocument::Encoded(text) => PolicyDocument::decode(text),
+                    RawDocument::Json(value) => PolicyDocument::from_value(value),
+                };
+                match parsed {
+                    Ok(document) => return Some(document),
+                    Err(error) => (
+                        "InvalidPolicyDocument",
+                        format!("{label} could not be parsed: {error}"),
+                    ),
+                }
+            }
+        };
+        self.gaps.push(Gap {
+            operation: self.operation.to_string(),
+            error_code: error_code.to_string(),
+            message,
+            resource: Some(resource.to_string()),
+        });
+        None
+    }
+
+    /// An inline policy of `owner` ("user alice", "role deployer").
+    pub fn inline(&mut self, name: String, raw: Option<RawDocument>, owner: &str) -> InlinePolicy {
+        let label = format!("inline policy {name} of {owner}");
+        InlinePolicy {
+            document: self.parse(raw, &label, "InvalidPolicyDocument", &label),
+            name,
+        }
+    }
+
+    /// A role's trust policy. A role without one cannot be assumed: nothing is missed.
+    pub fn trust(&mut self, raw: Option<RawDocument>, role_name: &str) -> Option<PolicyDocument> {
+        let label = format!("trust policy of role {role_name}");
+        raw.and_then(|raw| self.parse(Some(raw), &label, "InvalidPolicyDocument", &label))
+    }
+
+    /// The default version's document of a managed policy.
+    pub fn managed(&mut self, arn: &str, raw: Option<RawDocument>) -> Option<PolicyDocument> {
+        let label = format!("default version of managed policy {arn}");
+        self.parse(raw, &label, "MissingPolicyVersion", arn)
+    }
 }
 
 // The AWS CLI's JSON, field for field. Only what the model keeps is read.
@@ -332,14 +387,14 @@ fn attached(list: Vec<ExportAttached>) -> Vec<AttachedPolicy> {
         .collect()
 }
 
-fn inline(list: Vec<ExportInline>, owner: &str, gaps: &mut Vec<Gap>) -> Vec<InlinePolicy> {
+fn inline(list: Vec<ExportInline>, owner: &str, documents: &mut Documents) -> Vec<InlinePolicy> {
     list.into_iter()
         .map(|policy| {
-            let label = format!("inline policy {} of {owner}", policy.policy_name);
-            InlinePolicy {
-                document: parse_document(&policy.policy_document, OPERATION, &label, gaps),
-                name: policy.policy_name,
-            }
+            documents.inline(
+                policy.policy_name,
+                Some((&policy.policy_document).into()),
+                owner,
+            )
         })
         .collect()
 }
@@ -376,13 +431,17 @@ impl AuthorizationDetails {
     }
 
     fn from_export(export: Export, gaps: &mut Vec<Gap>) -> Self {
+        let documents = &mut Documents {
+            operation: OPERATION,
+            gaps,
+        };
         let users = export
             .user_detail_list
             .into_iter()
             .map(|user| {
                 let owner = format!("user {}", user.user_name);
                 User {
-                    inline_policies: inline(user.user_policy_list, &owner, gaps),
+                    inline_policies: inline(user.user_policy_list, &owner, documents),
                     name: user.user_name,
                     arn: user.arn,
                     id: user.user_id,
@@ -403,7 +462,7 @@ impl AuthorizationDetails {
             .map(|group| {
                 let owner = format!("group {}", group.group_name);
                 Group {
-                    inline_policies: inline(group.group_policy_list, &owner, gaps),
+                    inline_policies: inline(group.group_policy_list, &owner, documents),
                     name: group.group_name,
                     arn: group.arn,
                     id: group.group_id,
@@ -418,17 +477,18 @@ impl AuthorizationDetails {
             .into_iter()
             .map(|role| {
                 let owner = format!("role {}", role.role_name);
-                let trust_label = format!("trust policy of {owner}");
                 let (last_used, last_used_region) = role
                     .role_last_used
                     .map(|used| (used.last_used_date, used.region))
                     .unwrap_or_default();
                 Role {
-                    assume_role_policy: role
-                        .assume_role_policy_document
-                        .as_ref()
-                        .and_then(|raw| parse_document(raw, OPERATION, &trust_label, gaps)),
-                    inline_policies: inline(role.role_policy_list, &owner, gaps),
+                    assume_role_policy: documents.trust(
+                        role.assume_role_policy_document
+                            .as_ref()
+                            .map(RawDocument::from),
+                        &role.role_name,
+                    ),
+                    inline_policies: inline(role.role_policy_list, &owner, documents),
                     name: role.role_name,
                     arn: role.arn,
                     id: role.role_id,
@@ -456,19 +516,12 @@ impl AuthorizationDetails {
                         || (policy.default_version_id.is_some()
                             && version.version_id == policy.default_version_id)
                 });
-                let label = format!("managed policy {}", policy.arn);
-                let document = match default_version.and_then(|version| version.document.as_ref()) {
-                    Some(raw) => parse_document(raw, OPERATION, &label, gaps),
-                    None => {
-                        gaps.push(Gap {
-                            operation: OPERATION.to_string(),
-                            error_code: "MissingPolicyVersion".to_string(),
-                            message: format!("{label} has no default version document"),
-                            resource: Some(policy.arn.clone()),
-                        });
-                        None
-                    }
-                };
+                let document = documents.managed(
+                    &policy.arn,
+                    default_version
+                        .and_then(|version| version.document.as_ref())
+                        .map(RawDocument::from),
+                );
                 ManagedPolicy {
                     name,
                     arn: policy.arn,

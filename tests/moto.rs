@@ -722,3 +722,76 @@ fn api_calls_do_not_grow_with_users() {
         "a scan of {large_users} users makes {account_wide} account-wide calls: as many as one per user"
     );
 }
+
+#[test]
+fn list_access_keys_names_the_failing_keys_and_asks_only_for_their_users() {
+    let moto = Moto::start();
+    let key_ids: BTreeMap<String, String> = block_on(async {
+        let client = moto.client();
+        let mut key_ids = BTreeMap::new();
+        for name in ["key-holder-1", "key-holder-2", "keyless"] {
+            client
+                .create_user()
+                .user_name(name)
+                .send()
+                .await
+                .expect("CreateUser");
+            if name != "keyless" {
+                let key = client
+                    .create_access_key()
+                    .user_name(name)
+                    .send()
+                    .await
+                    .expect("CreateAccessKey");
+                let id = key.access_key().expect("a key").access_key_id().to_string();
+                key_ids.insert(name.to_string(), id);
+            }
+        }
+        key_ids
+    });
+    // Judged 200 days from now, every key is overdue for rotation.
+    let later = (chrono::Utc::now() + chrono::Duration::days(200))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let base = [
+        "--checks",
+        "access-key-rotation",
+        "--scan-time",
+        later.as_str(),
+    ];
+
+    let without = scan_live(&moto.url, &base).report();
+    assert_eq!(without["stats"]["api_calls"].get("ListAccessKeys"), None);
+    for user in key_ids.keys() {
+        let cli = finding(
+            &without,
+            "access-key-rotation",
+            &format!("{}#access_key_1", user_arn(user)),
+        )["remediation"]["cli"]
+            .as_str()
+            .expect("a CLI fix");
+        assert!(cli.contains("<ACCESS_KEY_ID>"), "{cli}");
+    }
+
+    let mut with_flag = base.to_vec();
+    with_flag.push("--list-access-keys");
+    let with = scan_live(&moto.url, &with_flag).report();
+    assert_eq!(
+        with["stats"]["api_calls"]["ListAccessKeys"].as_u64(),
+        Some(key_ids.len() as u64),
+        "one ListAccessKeys per user with a failing key, none for the keyless user"
+    );
+    for (user, key_id) in &key_ids {
+        let cli = finding(
+            &with,
+            "access-key-rotation",
+            &format!("{}#access_key_1", user_arn(user)),
+        )["remediation"]["cli"]
+            .as_str()
+            .expect("a CLI fix");
+        assert!(
+            cli.contains(key_id.as_str()),
+            "{user}'s fix names {key_id}: {cli}"
+        );
+        assert!(!cli.contains("<ACCESS_KEY_ID>"), "{cli}");
+    }
+}

@@ -35,6 +35,11 @@ pub enum Command {
         /// The check id, as `iamscan checks` lists it.
         id: String,
     },
+    /// Write the check reference (one Markdown page per check) into DIR.
+    Docs {
+        /// The folder to write (docs/checks in this repository).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod collect;
+pub mod docs;
 pub mod finding;
 pub mod inventory;
 pub mod policy;

@@ -49,6 +49,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Collect(args) => collect_command(args, progress).await,
         Command::Checks(args) => list_checks(&args),
         Command::Explain { id } => explain(&id),
+        Command::Docs { dir } => write_docs(&dir),
     }
 }
 
@@ -387,6 +388,31 @@ fn list_checks(args: &ChecksArgs) -> anyhow::Result<Outcome> {
             writeln!(out, "{table}")
         }
     })?;
+    Ok(Outcome::Clean)
+}
+
+/// Writes the generated check reference into `dir`, and removes pages of checks that no
+/// longer exist.
+fn write_docs(dir: &Path) -> anyhow::Result<Outcome> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let files = crate::docs::generate(catalog::catalog());
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))?
+    {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(".md") && !files.iter().any(|(file, _)| *file == name) {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("{}: cannot remove", path.display()))?;
+        }
+    }
+    for (name, text) in files {
+        write_output(Some(&dir.join(name)), |out| out.write_all(text.as_bytes()))?;
+    }
     Ok(Outcome::Clean)
 }
 

@@ -312,3 +312,27 @@ fn docs_offline_md_names_every_export_file() {
         );
     }
 }
+
+#[test]
+fn the_committed_check_reference_is_what_the_catalog_generates() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = iamscan(&["docs", directory.path().to_str().unwrap()]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let listing = |dir: &Path| -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "md"))
+            .map(|path| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    assert!(
+        listing(directory.path()) == listing(&repo("docs/checks")),
+        "docs/checks is stale: run `cargo run -- docs docs/checks`"
+    );
+}

@@ -125,6 +125,9 @@ pub struct CheckArgs {
     /// Principals or policies (ARNs or names, `*` wildcards) escalation analysis leaves out.
     #[arg(long, value_name = "PATTERNS", value_delimiter = ',')]
     pub exclude_from_escalation: Vec<String>,
+    /// Thresholds and suppressions (default: ./iamscan.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Judge ages against this time instead of now (RFC 3339), for reproducible reports.
     #[arg(long, value_name = "TIME")]
     pub scan_time: Option<DateTime<Utc>>,

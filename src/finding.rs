@@ -165,4 +165,7 @@ pub struct Finding {
     /// Present on failures (and on errors, where it says how to give the scanner access).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Remediation>,
+    /// Why a suppression mutes this failure (status `muted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted_reason: Option<String>,
 }

@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod collect;
+
+pub mod config;
 pub mod docs;
 pub mod finding;
 pub mod inventory;

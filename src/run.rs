@@ -117,6 +117,24 @@ pub fn demo_inventory() -> Inventory {
         .expect("the bundled demo inventory is valid (tested)")
 }
 
+/// The configuration file named by `--config`, else ./iamscan.toml when present.
+fn load_config(args: &CheckArgs) -> anyhow::Result<Option<(crate::config::Config, String)>> {
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None if Path::new(DEFAULT_CONFIG).is_file() => Path::new(DEFAULT_CONFIG).to_path_buf(),
+        None => return Ok(None),
+    };
+    let ids: Vec<&str> = catalog::catalog()
+        .iter()
+        .map(|meta| meta.id.as_str())
+        .collect();
+    let config =
+        crate::config::load(&path, &ids).map_err(|problems| anyhow!(problems.join("\n")))?;
+    Ok(Some((config, path.display().to_string())))
+}
+
+const DEFAULT_CONFIG: &str = "iamscan.toml";
+
 fn settings(args: &CheckArgs) -> Settings {
     Settings {
         key_max_age_days: args.key_max_age_days,
@@ -191,7 +209,11 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
     } else {
         Utc::now()
     });
-    let settings = settings(&args.checks);
+    let config = load_config(&args.checks)?;
+    let mut settings = settings(&args.checks);
+    if let Some((config, _)) = &config {
+        config.thresholds.apply(&mut settings, &Settings::default());
+    }
     let checks_started = Instant::now();
     let mut findings = checks::run_checks(
         &Context {
@@ -227,6 +249,15 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
             ),
         }
     }
+    let mut config_warnings = Vec::new();
+    if let Some((config, origin)) = &config {
+        config_warnings = crate::config::mute(
+            &mut findings,
+            &config.suppressions,
+            origin,
+            now.date_naive(),
+        );
+    }
     let checks_ms = checks_started.elapsed().as_millis() as u64;
     collection_stats
         .phase_ms
@@ -242,7 +273,8 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
         checks_ms,
         findings: findings.len(),
     };
-    let report = Report::build(&inventory, catalog_entries, findings, now, stats);
+    let mut report = Report::build(&inventory, catalog_entries, findings, now, stats);
+    report.warnings.extend(config_warnings);
     write_report(&report, &args.output)?;
     Ok(outcome(&report, &args.output))
 }

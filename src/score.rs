@@ -193,6 +193,7 @@ mod tests {
             resource_type: "AwsIamUser".into(),
             message: String::new(),
             remediation: None,
+            muted_reason: None,
         }
     }
 

@@ -336,3 +336,109 @@ fn the_committed_check_reference_is_what_the_catalog_generates() {
         "docs/checks is stale: run `cargo run -- docs docs/checks`"
     );
 }
+
+#[test]
+fn a_config_file_mutes_failures_with_their_reason_and_reports_expired_suppressions() {
+    let directory = tempfile::tempdir().unwrap();
+    let config = directory.path().join("iamscan.toml");
+    std::fs::write(
+        &config,
+        r#"
+[thresholds]
+key_max_age_days = 365
+
+[[suppress]]
+check = "user-direct-policies"
+resource = "break-glass"
+reason = "the break-glass user holds AdministratorAccess by design"
+
+[[suppress]]
+check = "group-without-users"
+resource = "*"
+reason = "contractors come back in spring"
+expires = 2026-01-01
+"#,
+    )
+    .unwrap();
+    let output = iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let break_glass = findings(&report, "user-direct-policies")
+        .into_iter()
+        .find(|finding| {
+            finding["resource_arn"]
+                .as_str()
+                .unwrap()
+                .ends_with("user/emergency/break-glass")
+        })
+        .expect("break-glass is judged");
+    assert_eq!(break_glass["status"], "muted");
+    assert_eq!(
+        break_glass["muted_reason"],
+        "the break-glass user holds AdministratorAccess by design"
+    );
+    // The other direct-policy failure stays a failure.
+    assert!(
+        findings(&report, "user-direct-policies")
+            .iter()
+            .any(|finding| finding["status"] == "fail")
+    );
+    // The expired suppression mutes nothing and says so.
+    assert!(
+        findings(&report, "group-without-users")
+            .iter()
+            .any(|finding| finding["status"] == "fail")
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("expired on 2026-01-01"), "{warnings}");
+    // The threshold from the file applies: ci-deploy's 400-day key fails, erin's 263-day key passes.
+    let rotation: Vec<(String, String)> = findings(&report, "access-key-rotation")
+        .iter()
+        .map(|finding| {
+            (
+                finding["resource_arn"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                finding["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        rotation.contains(&("ci-deploy#access_key_1".to_string(), "fail".to_string())),
+        "{rotation:?}"
+    );
+    assert!(
+        rotation.contains(&("erin.walsh#access_key_1".to_string(), "pass".to_string())),
+        "{rotation:?}"
+    );
+
+    std::fs::write(
+        &config,
+        "[thresholds]\nunused = 3\n\n[[suppress]]\ncheck = \"nope\"\nresource = \"*\"\n",
+    )
+    .unwrap();
+    let broken = iamscan(&["scan", "--demo", "--config", config.to_str().unwrap()]);
+    assert_eq!(code(&broken), 2);
+    let message = stderr(&broken);
+    for problem in [
+        ":2: unknown key 'unused'",
+        ":5: unknown check id 'nope'",
+        ":4: [[suppress]] needs reason",
+    ] {
+        assert!(
+            message.contains(problem),
+            "{problem} missing from: {message}"
+        );
+    }
+}

@@ -266,6 +266,7 @@ impl<'m> Emitter<'m> {
             resource_type: resource.kind.to_string(),
             message,
             remediation,
+            muted_reason: None,
         });
     }
 

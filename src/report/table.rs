@@ -175,6 +175,29 @@ pub fn render_table(
         writeln!(out, "{table}")?;
     }
 
+    let muted: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Muted)
+        .collect();
+    if !muted.is_empty() {
+        writeln!(
+            out,
+            "\nSUPPRESSED ({}): failures muted by the configuration, with its reason",
+            muted.len()
+        )?;
+        let mut table = new_table(color, width);
+        table.set_header(vec!["Check", "Finding", "Reason"]);
+        for finding in muted {
+            table.add_row(vec![
+                Cell::new(&finding.check_id),
+                Cell::new(&finding.message),
+                Cell::new(finding.muted_reason.as_deref().unwrap_or_default()),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+
     let errors: Vec<_> = report
         .findings
         .iter()
@@ -223,13 +246,14 @@ pub fn render_table(
     };
     writeln!(
         out,
-        "\n{} checks, {} findings: {} pass, {} fail, {} error, {} skipped. `iamscan explain CHECK` shows a check's rationale and full remediation.",
+        "\n{} checks, {} findings: {} pass, {} fail, {} error, {} skipped, {} muted. `iamscan explain CHECK` shows a check's rationale and full remediation.",
         report.checks.len(),
         report.findings.len(),
         counts(Status::Pass),
         counts(Status::Fail),
         counts(Status::Error),
         counts(Status::Skipped),
+        counts(Status::Muted),
     )?;
     let stats = &report.stats.collection;
     if stats.total_api_calls > 0 {

@@ -1,0 +1,490 @@
+//! The configuration file (`iamscan.toml`, `--config`): thresholds and suppressions.
+//!
+//! Every problem in the file is reported at once, each with its line, as cargo-deny does:
+//! unknown keys are errors, a suppression needs a reason, an unknown check id is named.
+//! Parsing walks the document with spans (toml_edit) rather than deserialising, so a
+//! mistake does not hide the ones after it.
+
+use crate::checks::Settings;
+use crate::finding::{Finding, Status};
+use chrono::NaiveDate;
+use std::path::Path;
+use toml_edit::{ImDocument, Item, Table, Value};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    pub thresholds: Thresholds,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// Values that override the command line's defaults (an explicit flag still wins).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thresholds {
+    pub key_max_age_days: Option<i64>,
+    pub unused_days: Option<i64>,
+    pub root_use_days: Option<i64>,
+    pub max_password_age_days: Option<i64>,
+    pub known_accounts: Vec<String>,
+    pub escalation_exclusions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppression {
+    /// A check id, or `*` for every check.
+    pub check: String,
+    /// A glob (`*`, `?`) on the resource ARN or on its name (the ARN's last segment).
+    pub resource: String,
+    pub reason: String,
+    pub expires: Option<NaiveDate>,
+    /// Where it stands in the file, for messages.
+    pub line: usize,
+}
+
+const THRESHOLD_KEYS: &[&str] = &[
+    "key_max_age_days",
+    "unused_days",
+    "root_use_days",
+    "max_password_age_days",
+    "known_accounts",
+    "escalation_exclusions",
+];
+const SUPPRESSION_KEYS: &[&str] = &["check", "resource", "reason", "expires"];
+
+/// Reads `path`; every problem comes back as `path:line: message`.
+pub fn load(path: &Path, known_checks: &[&str]) -> Result<Config, Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| vec![format!("{}: {error}", path.display())])?;
+    parse(&text, &path.display().to_string(), known_checks)
+}
+
+struct Problems<'a> {
+    origin: &'a str,
+    text: &'a str,
+    list: Vec<String>,
+}
+
+impl Problems<'_> {
+    fn line_of(&self, span: Option<std::ops::Range<usize>>) -> usize {
+        span.map_or(0, |span| {
+            self.text[..span.start.min(self.text.len())]
+                .matches('\n')
+                .count()
+                + 1
+        })
+    }
+
+    fn add(&mut self, span: Option<std::ops::Range<usize>>, message: impl std::fmt::Display) {
+        let line = self.line_of(span);
+        self.list.push(format!("{}:{line}: {message}", self.origin));
+    }
+}
+
+pub fn parse(text: &str, origin: &str, known_checks: &[&str]) -> Result<Config, Vec<String>> {
+    let document = ImDocument::parse(text).map_err(|error| {
+        let line = error.span().map_or(0, |span| {
+            text[..span.start.min(text.len())].matches('\n').count() + 1
+        });
+        vec![format!("{origin}:{line}: {}", error.message())]
+    })?;
+    let mut problems = Problems {
+        origin,
+        text,
+        list: Vec::new(),
+    };
+    let mut config = Config::default();
+    for (key, item) in document.as_table().iter() {
+        let span = document.as_table().key(key).and_then(|key| key.span());
+        match (key, item) {
+            ("thresholds", Item::Table(table)) => {
+                config.thresholds = thresholds(table, &mut problems)
+            }
+            ("suppress", Item::ArrayOfTables(array)) => {
+                for table in array.iter() {
+                    if let Some(suppression) = suppression(table, known_checks, &mut problems) {
+                        config.suppressions.push(suppression);
+                    }
+                }
+            }
+            ("thresholds", _) => problems.add(span, "thresholds must be a table: [thresholds]"),
+            ("suppress", _) => {
+                problems.add(span, "suppress must be an array of tables: [[suppress]]")
+            }
+            (other, _) => problems.add(
+                span,
+                format!("unknown key '{other}' (expected [thresholds] or [[suppress]])"),
+            ),
+        }
+    }
+    if problems.list.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems.list)
+    }
+}
+
+fn unknown_keys(table: &Table, allowed: &[&str], section: &str, problems: &mut Problems) {
+    for (key, _) in table.iter() {
+        if !allowed.contains(&key) {
+            let span = table.key(key).and_then(|key| key.span());
+            problems.add(
+                span,
+                format!(
+                    "unknown key '{key}' in {section} (expected {})",
+                    allowed.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn days(table: &Table, key: &str, problems: &mut Problems) -> Option<i64> {
+    let item = table.get(key)?;
+    match item.as_integer() {
+        Some(days) if (1..=3650).contains(&days) => Some(days),
+        _ => {
+            problems.add(
+                item.span(),
+                format!("{key} must be a whole number of days from 1 to 3650"),
+            );
+            None
+        }
+    }
+}
+
+fn strings(table: &Table, key: &str, problems: &mut Problems) -> Vec<String> {
+    let Some(item) = table.get(key) else {
+        return Vec::new();
+    };
+    match item.as_array() {
+        Some(array) if array.iter().all(|value| value.as_str().is_some()) => array
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => {
+            problems.add(item.span(), format!("{key} must be a list of strings"));
+            Vec::new()
+        }
+    }
+}
+
+fn thresholds(table: &Table, problems: &mut Problems) -> Thresholds {
+    unknown_keys(table, THRESHOLD_KEYS, "[thresholds]", problems);
+    let thresholds = Thresholds {
+        key_max_age_days: days(table, "key_max_age_days", problems),
+        unused_days: days(table, "unused_days", problems),
+        root_use_days: days(table, "root_use_days", problems),
+        max_password_age_days: days(table, "max_password_age_days", problems),
+        known_accounts: strings(table, "known_accounts", problems),
+        escalation_exclusions: strings(table, "escalation_exclusions", problems),
+    };
+    for account in &thresholds.known_accounts {
+        if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+            problems.add(
+                table.get("known_accounts").and_then(Item::span),
+                format!("known_accounts: '{account}' is not a 12-digit account id"),
+            );
+        }
+    }
+    thresholds
+}
+
+fn suppression(
+    table: &Table,
+    known_checks: &[&str],
+    problems: &mut Problems,
+) -> Option<Suppression> {
+    let start = problems.list.len();
+    let here = table.span();
+    unknown_keys(table, SUPPRESSION_KEYS, "[[suppress]]", problems);
+    let mut text = |key: &str| -> Option<String> {
+        match table.get(key) {
+            None => {
+                problems.add(here.clone(), format!("[[suppress]] needs {key}"));
+                None
+            }
+            Some(item) => match item.as_str() {
+                Some(value) if !value.trim().is_empty() => Some(value.to_string()),
+                _ => {
+                    problems.add(item.span(), format!("{key} must be a non-empty string"));
+                    None
+                }
+            },
+        }
+    };
+    let check = text("check");
+    let resource = text("resource");
+    let reason = text("reason");
+    if let Some(check) = &check
+        && check != "*"
+        && !known_checks.contains(&check.as_str())
+    {
+        problems.add(
+            table.get("check").and_then(Item::span),
+            format!("unknown check id '{check}' (see `iamscan checks`)"),
+        );
+    }
+    let expires = table.get("expires").and_then(|item| {
+        let date = item
+            .as_datetime()
+            .and_then(|datetime| datetime.date)
+            .filter(|_| {
+                item.as_datetime()
+                    .is_some_and(|datetime| datetime.time.is_none())
+            })
+            .and_then(|date| {
+                NaiveDate::from_ymd_opt(
+                    i32::from(date.year),
+                    u32::from(date.month),
+                    u32::from(date.day),
+                )
+            })
+            .or_else(|| {
+                item.as_str()
+                    .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+            });
+        if date.is_none() {
+            problems.add(item.span(), "expires must be a date: 2027-01-31");
+        }
+        date
+    });
+    if problems.list.len() > start {
+        return None;
+    }
+    Some(Suppression {
+        check: check?,
+        resource: resource?,
+        reason: reason?,
+        expires,
+        line: problems.line_of(here),
+    })
+}
+
+impl Thresholds {
+    /// Applies the file's values where the command line left its default.
+    pub fn apply(&self, settings: &mut Settings, defaults: &Settings) {
+        let set = |value: Option<i64>, field: &mut i64, default: i64| {
+            if let Some(value) = value
+                && *field == default
+            {
+                *field = value;
+            }
+        };
+        set(
+            self.key_max_age_days,
+            &mut settings.key_max_age_days,
+            defaults.key_max_age_days,
+        );
+        set(
+            self.unused_days,
+            &mut settings.unused_days,
+            defaults.unused_days,
+        );
+        set(
+            self.root_use_days,
+            &mut settings.root_use_days,
+            defaults.root_use_days,
+        );
+        set(
+            self.max_password_age_days,
+            &mut settings.max_password_age_days,
+            defaults.max_password_age_days,
+        );
+        settings
+            .known_accounts
+            .extend(self.known_accounts.iter().cloned());
+        settings
+            .escalation_exclusions
+            .extend(self.escalation_exclusions.iter().cloned());
+    }
+}
+
+/// `*` and `?` glob, whole-string.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(star) = star {
+            p = star + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+impl Suppression {
+    pub fn matches(&self, finding: &Finding) -> bool {
+        let name = finding
+            .resource_arn
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or_default();
+        (self.check == "*" || self.check == finding.check_id)
+            && (glob(&self.resource, &finding.resource_arn) || glob(&self.resource, name))
+    }
+}
+
+/// Mutes the failures suppressions cover; returns warnings for expired suppressions (which
+/// mute nothing) and for suppressions that matched no finding.
+pub fn mute(
+    findings: &mut [Finding],
+    suppressions: &[Suppression],
+    origin: &str,
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for suppression in suppressions {
+        if let Some(expires) = suppression.expires
+            && expires < today
+        {
+            warnings.push(format!(
+                "{origin}:{}: the suppression of {} on {} expired on {expires}: its findings are no longer muted",
+                suppression.line, suppression.check, suppression.resource
+            ));
+            continue;
+        }
+        let mut matched = 0;
+        for finding in findings
+            .iter_mut()
+            .filter(|finding| finding.status == Status::Fail && suppression.matches(finding))
+        {
+            finding.status = Status::Muted;
+            finding.muted_reason = Some(match suppression.expires {
+                Some(expires) => format!("{} (suppressed until {expires})", suppression.reason),
+                None => suppression.reason.clone(),
+            });
+            matched += 1;
+        }
+        if matched == 0 {
+            warnings.push(format!(
+                "{origin}:{}: the suppression of {} on {} matched no failing finding",
+                suppression.line, suppression.check, suppression.resource
+            ));
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHECKS: &[&str] = &["user-direct-policies", "root-mfa-enabled"];
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_line() {
+        let text = r#"
+[thresholds]
+unused_days = 30
+key_max_age = 90
+
+[[suppress]]
+check = "user-direct-policy"
+resource = "*:user/break-glass"
+reason = "by design"
+
+[[suppress]]
+check = "root-mfa-enabled"
+resource = "*"
+expires = "soon"
+
+[extra]
+"#;
+        let problems = parse(text, "iamscan.toml", CHECKS).unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                "iamscan.toml:4: unknown key 'key_max_age' in [thresholds] (expected key_max_age_days, unused_days, root_use_days, max_password_age_days, known_accounts, escalation_exclusions)",
+                "iamscan.toml:7: unknown check id 'user-direct-policy' (see `iamscan checks`)",
+                "iamscan.toml:11: [[suppress]] needs reason",
+                "iamscan.toml:14: expires must be a date: 2027-01-31",
+                "iamscan.toml:16: unknown key 'extra' (expected [thresholds] or [[suppress]])",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line() {
+        let problems = parse("[thresholds]\nunused_days = \n", "iamscan.toml", CHECKS).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("iamscan.toml:2: "), "{problems:?}");
+    }
+
+    fn failing(check: &str, arn: &str) -> Finding {
+        Finding {
+            check_id: check.into(),
+            title: String::new(),
+            severity: crate::finding::Severity::Low,
+            categories: vec![],
+            status: Status::Fail,
+            resource_arn: arn.into(),
+            resource_type: "AwsIamUser".into(),
+            message: String::new(),
+            remediation: None,
+            muted_reason: None,
+        }
+    }
+
+    #[test]
+    fn suppressions_mute_matching_failures_with_their_reason_until_they_expire() {
+        let config = parse(
+            r#"
+[[suppress]]
+check = "user-direct-policies"
+resource = "break-*"
+reason = "break-glass holds admin by design"
+expires = 2026-12-31
+
+[[suppress]]
+check = "*"
+resource = "arn:aws:iam::*:user/legacy"
+reason = "being decommissioned"
+expires = 2026-01-01
+"#,
+            "iamscan.toml",
+            CHECKS,
+        )
+        .unwrap();
+        let mut findings = vec![
+            failing(
+                "user-direct-policies",
+                "arn:aws:iam::123456789012:user/emergency/break-glass",
+            ),
+            failing(
+                "user-direct-policies",
+                "arn:aws:iam::123456789012:user/ci-deploy",
+            ),
+            failing("root-mfa-enabled", "arn:aws:iam::123456789012:user/legacy"),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let warnings = mute(&mut findings, &config.suppressions, "iamscan.toml", today);
+        assert_eq!(findings[0].status, Status::Muted);
+        assert_eq!(
+            findings[0].muted_reason.as_deref(),
+            Some("break-glass holds admin by design (suppressed until 2026-12-31)")
+        );
+        assert_eq!(findings[1].status, Status::Fail);
+        assert_eq!(
+            findings[2].status,
+            Status::Fail,
+            "an expired suppression mutes nothing"
+        );
+        assert_eq!(
+            warnings,
+            vec![
+                "iamscan.toml:8: the suppression of * on arn:aws:iam::*:user/legacy expired on 2026-01-01: its findings are no longer muted"
+            ]
+        );
+    }
+}

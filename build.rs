@@ -1,12 +1,14 @@
-//! Embeds every `checks/*.toml` so that adding a check needs no list to be edited.
+//! Embeds every `checks/*.toml` and `compliance/*.toml`, so that adding a check or a
+//! framework needs no list to be edited.
 
 use std::fmt::Write;
 use std::path::Path;
 
-fn main() {
-    println!("cargo::rerun-if-changed=checks");
-    let mut files: Vec<_> = std::fs::read_dir("checks")
-        .expect("checks/ exists")
+/// `pub static NAME: &[(&str, &str)]` of (file name, contents) for `dir/*.toml`.
+fn embed(dir: &str, name: &str) -> String {
+    println!("cargo::rerun-if-changed={dir}");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("{dir}/: {error}"))
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| {
             path.extension()
@@ -14,21 +16,32 @@ fn main() {
         })
         .collect();
     files.sort();
-    let mut source = String::from("pub static CHECK_FILES: &[(&str, &str)] = &[\n");
+    let mut source = format!("pub static {name}: &[(&str, &str)] = &[\n");
     for path in files {
         let absolute = std::fs::canonicalize(&path).expect("readable path");
-        let name = path
+        let file = path
             .file_name()
-            .and_then(|name| name.to_str())
+            .and_then(|file| file.to_str())
             .expect("UTF-8 file name");
         writeln!(
             source,
-            "    ({name:?}, include_str!({:?})),",
+            "    ({file:?}, include_str!({:?})),",
             absolute.display().to_string()
         )
         .unwrap();
     }
     source.push_str("];\n");
+    source
+}
+
+fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(Path::new(&out).join("check_files.rs"), source).expect("OUT_DIR is writable");
+    let out = Path::new(&out);
+    std::fs::write(out.join("check_files.rs"), embed("checks", "CHECK_FILES"))
+        .expect("OUT_DIR is writable");
+    std::fs::write(
+        out.join("compliance_files.rs"),
+        embed("compliance", "FRAMEWORK_FILES"),
+    )
+    .expect("OUT_DIR is writable");
 }

@@ -61,6 +61,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "policy_arn",
     "policy_name",
     "days",
+    "role_name",
+    "provider_arn",
 ];
 
 /// Parses and validates every embedded file, reporting all problems at once.

@@ -35,6 +35,22 @@ pub enum Command {
         /// The check id, as `iamscan checks` lists it.
         id: String,
     },
+    /// Compare two JSON reports without scanning: new, unchanged and resolved failures.
+    Diff {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Scan, then show each control of a compliance framework: pass, fail, error, muted,
+    /// manual or not covered.
+    Compliance(ComplianceArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff) to standard output.
+    Man,
     /// Write the check reference (one Markdown page per check) into DIR.
     Docs {
         /// The folder to write (docs/checks in this repository).
@@ -139,16 +155,71 @@ pub enum Format {
     Json,
 }
 
+/// A report format of `scan`. Each has its own module in `report/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The terminal report.
+    Table,
+    /// The versioned JSON report (docs/report-schema.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for CI test dashboards.
+    Junit,
+    /// OCSF Detection Findings, one JSON event per line, for security data lakes.
+    Ocsf,
+    /// AWS Security Finding Format for Security Hub, in files of 100 findings.
+    Asff,
+    /// One row per finding.
+    Csv,
+    /// A summary for a pull request comment or a CI job summary.
+    Markdown,
+    /// One self-contained page: score, charts, filterable findings with their fixes,
+    /// compliance and coverage.
+    Html,
+}
+
+impl ReportFormat {
+    /// The file it is written to under `--output-dir` (asff: the first of its batch files).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Table => "iamscan.txt",
+            ReportFormat::Json => "iamscan.json",
+            ReportFormat::Sarif => "iamscan.sarif",
+            ReportFormat::Junit => "iamscan.junit.xml",
+            ReportFormat::Ocsf => "iamscan.ocsf.jsonl",
+            ReportFormat::Asff => "iamscan-asff-001.json",
+            ReportFormat::Csv => "iamscan.csv",
+            ReportFormat::Markdown => "iamscan.md",
+            ReportFormat::Html => "iamscan.html",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Report format; several (`--format sarif,json` or the option repeated) need
+    /// --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [ReportFormat::Table])]
+    pub format: Vec<ReportFormat>,
     /// Write the report here (`-` or absent: standard output).
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write each format to DIR/iamscan.<ext> (asff: DIR/iamscan-asff-001.json, -002, ...
+    /// 100 findings each); created when missing.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity fails.
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
+    /// A previous JSON report: failures are marked new or unchanged, and what it failed
+    /// that no longer fails is listed as resolved.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: gates (--fail-on, or any failure when it is absent) look only at
+    /// new failures.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
     /// Exit 1 when the overall score is below this.
     #[arg(long, value_name = "SCORE", value_parser = parse_score)]
     pub fail_under: Option<f64>,
@@ -187,6 +258,15 @@ pub struct CollectArgs {
     /// Where to write the inventory (`-` for standard output).
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// The framework: cis-aws-7.0 (CIS AWS Foundations Benchmark v7.0) or aws-security-hub.
+    #[arg(long, value_name = "NAME")]
+    pub framework: String,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, Args)]

@@ -433,6 +433,7 @@ expires = "soon"
             message: String::new(),
             remediation: None,
             muted_reason: None,
+            change: None,
         }
     }
 

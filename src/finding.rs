@@ -165,6 +165,9 @@ pub struct Finding {
     /// Present on failures (and on errors, where it says how to give the scanner access).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Remediation>,
+    /// Against a baseline (`--baseline`): whether this failure is new or was there before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<crate::baseline::Change>,
     /// Why a suppression mutes this failure (status `muted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted_reason: Option<String>,

@@ -2,11 +2,12 @@
 //! score and render the findings.
 
 pub mod aws;
+pub mod baseline;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod collect;
-
+pub mod compliance;
 pub mod config;
 pub mod docs;
 pub mod finding;

@@ -4,15 +4,15 @@ use crate::aws::{self, AwsOptions};
 use crate::catalog;
 use crate::checks::{self, Context, Settings};
 use crate::cli::{
-    AwsArgs, CheckArgs, ChecksArgs, Cli, CollectArgs, Command, ExportArgs, Format, OutputArgs,
-    ScanArgs,
+    AwsArgs, CheckArgs, ChecksArgs, Cli, CollectArgs, Command, ComplianceArgs, ExportArgs, Format,
+    OutputArgs, ReportFormat, ScanArgs,
 };
 use crate::collect::{self, CallCounter, CollectOptions, CollectStats};
 use crate::finding::{Finding, Status};
 use crate::inventory::{ExportPaths, Inventory, load_exports};
 use crate::report::{self, Report, Stats};
 use anyhow::{Context as _, anyhow, bail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -50,6 +50,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Checks(args) => list_checks(&args),
         Command::Explain { id } => explain(&id),
         Command::Docs { dir } => write_docs(&dir),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            write_output(None, |out| {
+                clap_complete::generate(shell, &mut command, "iamscan", out);
+                Ok(())
+            })?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            write_output(None, |out| clap_mangen::Man::new(command).render(out))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Diff { old, new, format } => diff(&old, &new, format),
+        Command::Compliance(args) => compliance_command(args, progress).await,
     }
 }
 
@@ -185,7 +200,27 @@ fn users_with_failing_keys(findings: &[Finding]) -> Vec<String> {
 }
 
 async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
+    let formats = report_formats(&args.output)?;
+    // A baseline that cannot be read is an error before any collection starts.
+    let baseline = args
+        .output
+        .baseline
+        .as_deref()
+        .map(Report::load)
+        .transpose()?;
+    let mut report = build_report(&args, progress).await?;
+    if let Some(baseline) = &baseline {
+        report.baseline = Some(crate::baseline::compare(&mut report, baseline));
+    }
+    write_report(&report, &args.output, &formats, args.aws.region.as_deref())?;
+    Ok(outcome(&report, &args.output))
+}
+
+/// Collects or loads the inventory, runs the checks, applies the configuration.
+async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report> {
     let selected = selected_checks(&args.checks)?;
+    // A broken configuration file is reported before any collection starts.
+    let config = load_config(&args.checks)?;
     let started = Instant::now();
     let (mut inventory, mut collection_stats, live) = if args.source.demo {
         (demo_inventory(), CollectStats::default(), None)
@@ -209,21 +244,12 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
     } else {
         Utc::now()
     });
-    let config = load_config(&args.checks)?;
     let mut settings = settings(&args.checks);
     if let Some((config, _)) = &config {
         config.thresholds.apply(&mut settings, &Settings::default());
     }
     let checks_started = Instant::now();
-    let mut findings = checks::run_checks(
-        &Context {
-            inventory: &inventory,
-            settings: &settings,
-            now,
-        },
-        &selected,
-    );
-
+    let mut findings = judge(&inventory, &settings, now, &selected);
     if args.list_access_keys {
         match &live {
             Some(live) => {
@@ -233,14 +259,7 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
                         collect::list_access_keys(&live.client, &users, live.concurrency).await;
                     inventory.access_keys.extend(keys);
                     inventory.gaps.extend(gaps);
-                    findings = checks::run_checks(
-                        &Context {
-                            inventory: &inventory,
-                            settings: &settings,
-                            now,
-                        },
-                        &selected,
-                    );
+                    findings = judge(&inventory, &settings, now, &selected);
                 }
                 collection_stats = live.counter.snapshot(collection_stats);
             }
@@ -249,8 +268,52 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
             ),
         }
     }
+    let checks_ms = checks_started.elapsed().as_millis() as u64;
+    collection_stats
+        .phase_ms
+        .insert("total".to_string(), started.elapsed().as_millis() as u64);
+    let stats = Stats {
+        collection: collection_stats,
+        checks_ms,
+        findings: findings.len(),
+    };
+    Ok(finish(
+        &inventory,
+        findings,
+        &selected,
+        now,
+        config.as_ref(),
+        stats,
+    ))
+}
+
+fn judge(
+    inventory: &Inventory,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    selected: &[String],
+) -> Vec<Finding> {
+    checks::run_checks(
+        &Context {
+            inventory,
+            settings,
+            now,
+        },
+        selected,
+    )
+}
+
+/// Applies the suppressions and builds the report of the checks that ran.
+fn finish(
+    inventory: &Inventory,
+    mut findings: Vec<Finding>,
+    selected: &[String],
+    now: DateTime<Utc>,
+    config: Option<&(crate::config::Config, String)>,
+    stats: Stats,
+) -> Report {
     let mut config_warnings = Vec::new();
-    if let Some((config, origin)) = &config {
+    if let Some((config, origin)) = config {
         config_warnings = crate::config::mute(
             &mut findings,
             &config.suppressions,
@@ -258,35 +321,89 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
             now.date_naive(),
         );
     }
-    let checks_ms = checks_started.elapsed().as_millis() as u64;
-    collection_stats
-        .phase_ms
-        .insert("total".to_string(), started.elapsed().as_millis() as u64);
-
     let catalog_entries = catalog::catalog()
         .iter()
         .filter(|meta| selected.is_empty() || selected.contains(&meta.id))
         .cloned()
         .collect();
-    let stats = Stats {
-        collection: collection_stats,
-        checks_ms,
-        findings: findings.len(),
-    };
-    let mut report = Report::build(&inventory, catalog_entries, findings, now, stats);
+    let mut report = Report::build(inventory, catalog_entries, findings, now, stats);
     report.warnings.extend(config_warnings);
-    write_report(&report, &args.output)?;
-    Ok(outcome(&report, &args.output))
+    report
+}
+
+/// The report of `iamscan scan --demo` with default settings (for tests and examples).
+pub fn demo_report() -> Report {
+    let inventory = demo_inventory();
+    let now = inventory.collected_at;
+    let findings = judge(&inventory, &Settings::default(), now, &[]);
+    finish(&inventory, findings, &[], now, None, Stats::default())
+}
+
+/// `iamscan compliance --framework NAME`: the scan, shown control by control.
+async fn compliance_command(args: ComplianceArgs, progress: bool) -> anyhow::Result<Outcome> {
+    let Some(framework) = crate::compliance::find(&args.framework) else {
+        let known: Vec<String> = crate::compliance::frameworks()
+            .iter()
+            .map(|framework| match framework.aliases.first() {
+                Some(alias) => format!("{alias} ({})", framework.id),
+                None => framework.id.clone(),
+            })
+            .collect();
+        bail!(
+            "--framework: unknown framework '{}' (known: {})",
+            args.framework,
+            known.join(", ")
+        );
+    };
+    let json = match args.scan.output.format.as_slice() {
+        [ReportFormat::Table] => false,
+        [ReportFormat::Json] => true,
+        _ => bail!("compliance --format: table or json"),
+    };
+    let report = build_report(&args.scan, progress).await?;
+    let result = report
+        .compliance
+        .iter()
+        .find(|result| result.framework == framework.id)
+        .expect("the report evaluates every framework");
+    let output = &args.scan.output;
+    write_output(output.output.as_deref(), |out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, result)?;
+            writeln!(out)
+        } else {
+            report::render_compliance_table(result, &report, out)
+        }
+    })?;
+    Ok(outcome(&report, output))
+}
+
+/// `iamscan diff OLD NEW`: the baseline comparison of two saved reports.
+fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let baseline = Report::load(old)?;
+    let mut current = Report::load(new)?;
+    let comparison = crate::baseline::compare(&mut current, &baseline);
+    current.baseline = Some(comparison);
+    write_output(None, |out| match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &current.baseline)?;
+            writeln!(out)
+        }
+        Format::Table => report::render_diff(&current, out),
+    })?;
+    Ok(Outcome::Clean)
 }
 
 /// Exit precedence: errors (2, as `Err`) over gate failures (1) over incomplete (3).
 fn outcome(report: &Report, gates: &OutputArgs) -> Outcome {
-    let over_severity = gates.fail_on.is_some_and(|threshold| {
-        report
-            .failures()
-            .iter()
-            .any(|finding| finding.severity >= threshold)
-    });
+    let gated = |finding: &&Finding| {
+        !gates.fail_on_new || finding.change == Some(crate::baseline::Change::New)
+    };
+    let failures: Vec<&Finding> = report.failures().into_iter().filter(gated).collect();
+    let over_severity = match gates.fail_on {
+        Some(threshold) => failures.iter().any(|finding| finding.severity >= threshold),
+        None => gates.fail_on_new && !failures.is_empty(),
+    };
     let under_score = gates
         .fail_under
         .is_some_and(|threshold| report.score.overall.is_some_and(|score| score < threshold));
@@ -299,19 +416,109 @@ fn outcome(report: &Report, gates: &OutputArgs) -> Outcome {
     }
 }
 
-fn write_report(report: &Report, args: &OutputArgs) -> anyhow::Result<()> {
-    let to_stdout = args
-        .output
-        .as_deref()
-        .is_none_or(|path| path == Path::new("-"));
-    let color = to_stdout
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-    let width = table_width(to_stdout);
-    write_output(args.output.as_deref(), |out| match args.format {
-        Format::Json => report::render_json(report, out),
-        Format::Table => report::render_table(report, out, color, width),
-    })
+/// The formats asked for, each once. More than one, or asff (a file per 100 findings),
+/// needs `--output-dir`: a usage error, raised before any collection starts.
+fn report_formats(args: &OutputArgs) -> anyhow::Result<Vec<ReportFormat>> {
+    let mut formats: Vec<ReportFormat> = Vec::new();
+    for format in &args.format {
+        if !formats.contains(format) {
+            formats.push(*format);
+        }
+    }
+    if args.output_dir.is_none() {
+        if formats.len() > 1 {
+            bail!(
+                "--format: {} formats need --output-dir DIR (each is written to DIR/iamscan.<ext>)",
+                formats.len()
+            );
+        }
+        if formats == [ReportFormat::Asff] {
+            bail!("--format asff writes a file per 100 findings: give --output-dir DIR");
+        }
+    }
+    Ok(formats)
+}
+
+/// Writes each format: to `--output` or standard output when there is one and no
+/// `--output-dir`, else to its file in `--output-dir`.
+fn write_report(
+    report: &Report,
+    args: &OutputArgs,
+    formats: &[ReportFormat],
+    region: Option<&str>,
+) -> anyhow::Result<()> {
+    let Some(dir) = &args.output_dir else {
+        let to_stdout = args
+            .output
+            .as_deref()
+            .is_none_or(|path| path == Path::new("-"));
+        let color = to_stdout
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+        let width = table_width(to_stdout);
+        let format = formats.first().copied().unwrap_or(ReportFormat::Table);
+        return write_output(args.output.as_deref(), |out| {
+            render(report, format, out, color, width)
+        });
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+    for &format in formats {
+        if format == ReportFormat::Asff {
+            write_asff(report, dir, region)?;
+        } else {
+            write_output(Some(&dir.join(format.file_name())), |out| {
+                render(report, format, out, false, table_width(false))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn render(
+    report: &Report,
+    format: ReportFormat,
+    out: &mut dyn Write,
+    color: bool,
+    width: u16,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Table => report::render_table(report, out, color, width),
+        ReportFormat::Json => report::render_json(report, out),
+        ReportFormat::Sarif => report::render_sarif(report, out),
+        ReportFormat::Junit => report::render_junit(report, out),
+        ReportFormat::Ocsf => report::render_ocsf(report, out),
+        ReportFormat::Csv => report::render_csv(report, out),
+        ReportFormat::Markdown => report::render_markdown(report, out),
+        ReportFormat::Html => report::render_html(report, out),
+        ReportFormat::Asff => Err(std::io::Error::other(
+            "asff is written as batch files: give --output-dir DIR",
+        )),
+    }
+}
+
+/// Writes the ASFF batches to DIR/iamscan-asff-001.json, -002, ..., and removes the batch
+/// files a larger earlier scan left there: importing them would bring stale findings back.
+fn write_asff(report: &Report, dir: &Path, region: Option<&str>) -> anyhow::Result<()> {
+    use report::asff;
+    let batches = asff::asff_batches(report, region.unwrap_or(asff::DEFAULT_REGION))?;
+    let written: BTreeSet<String> = (0..batches.len()).map(asff::batch_file_name).collect();
+    for (index, batch) in batches.iter().enumerate() {
+        write_output(Some(&dir.join(asff::batch_file_name(index))), |out| {
+            asff::render_asff_batch(batch, out)
+        })?;
+    }
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))?
+    {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if asff::is_batch_file_name(&name) && !written.contains(&name) {
+            let stale = dir.join(&name);
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("{}: cannot remove", stale.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The terminal's width when writing to one, else `COLUMNS`, else a width that reads well
@@ -349,7 +556,11 @@ pub fn write_output(
                 .parent()
                 .filter(|parent| !parent.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let mut file = tempfile::NamedTempFile::new_in(directory).with_context(|| {
+            // A report is an ordinary file (0644 less the umask), not tempfile's private 0600.
+            let mut builder = tempfile::Builder::new();
+            #[cfg(unix)]
+            builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+            let mut file = builder.tempfile_in(directory).with_context(|| {
                 format!(
                     "{}: cannot create a file in {}",
                     path.display(),

@@ -194,6 +194,7 @@ mod tests {
             message: String::new(),
             remediation: None,
             muted_reason: None,
+            change: None,
         }
     }
 

@@ -62,7 +62,7 @@ fn the_demo_findings_are_stable() {
     let output = iamscan(&["scan", "--demo", "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = json(&output);
-    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["inventory_source"], "inventory-file");
     let summary: Vec<String> = report["findings"]
         .as_array()
@@ -441,4 +441,181 @@ expires = 2026-01-01
             "{problem} missing from: {message}"
         );
     }
+}
+
+#[test]
+fn a_baseline_marks_new_failures_and_fail_on_new_gates_only_on_them() {
+    let directory = tempfile::tempdir().unwrap();
+    let today = directory.path().join("today.json");
+    let output = iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--output",
+        today.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+
+    // Against itself, nothing is new and --fail-on-new passes although failures exist.
+    let same = iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--baseline",
+        today.to_str().unwrap(),
+        "--fail-on-new",
+    ]);
+    assert_eq!(code(&same), 0, "{}", stderr(&same));
+    let report = json(&same);
+    assert_eq!(report["baseline"]["new"], 0);
+    assert!(report["baseline"]["unchanged"].as_u64().unwrap() > 0);
+
+    // A baseline where carol still had MFA: her failure is new, and gates on it.
+    let mut earlier: Value =
+        serde_json::from_str(&std::fs::read_to_string(&today).unwrap()).unwrap();
+    for finding in earlier["findings"].as_array_mut().unwrap() {
+        if finding["check_id"] == "user-console-mfa"
+            && finding["resource_arn"]
+                .as_str()
+                .unwrap()
+                .ends_with("user/carol.diaz")
+        {
+            finding["status"] = Value::from("pass");
+        }
+    }
+    let earlier_path = directory.path().join("earlier.json");
+    std::fs::write(&earlier_path, earlier.to_string()).unwrap();
+    let gated = iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--baseline",
+        earlier_path.to_str().unwrap(),
+        "--fail-on-new",
+    ]);
+    assert_eq!(code(&gated), 1);
+    let report = json(&gated);
+    assert_eq!(report["baseline"]["new"], 1);
+    let new: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["change"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert!(
+        new[0]["resource_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with("user/carol.diaz")
+    );
+    // A new failure below the --fail-on threshold does not gate.
+    let below = iamscan(&[
+        "scan",
+        "--demo",
+        "--baseline",
+        earlier_path.to_str().unwrap(),
+        "--fail-on-new",
+        "--fail-on",
+        "critical",
+        "--quiet",
+    ]);
+    assert_eq!(code(&below), 0);
+
+    // `iamscan diff` says the same without scanning, the other way round too.
+    let diff = iamscan(&[
+        "diff",
+        today.to_str().unwrap(),
+        earlier_path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&diff), 0, "{}", stderr(&diff));
+    let comparison = json(&diff);
+    assert_eq!(comparison["new"], 0);
+    assert_eq!(comparison["resolved"].as_array().unwrap().len(), 1);
+    assert!(
+        comparison["resolved"][0]["resource_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with("user/carol.diaz")
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_definitions() {
+    let bash = iamscan(&["completions", "bash"]);
+    assert_eq!(code(&bash), 0, "{}", stderr(&bash));
+    let script = stdout(&bash);
+    for word in ["--auth-details", "--fail-on", "compliance", "explain"] {
+        assert!(
+            script.contains(word),
+            "{word} missing from the bash completions"
+        );
+    }
+    let man = iamscan(&["man"]);
+    assert_eq!(code(&man), 0);
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH iamscan"),
+        "{}",
+        &page[..page.len().min(200)]
+    );
+    assert!(page.contains("scan"), "the man page lists the subcommands");
+    let unknown = iamscan(&["completions", "tcsh"]);
+    assert_eq!(code(&unknown), 2);
+}
+
+#[test]
+fn compliance_shows_each_control_and_never_passes_a_manual_one() {
+    let output = iamscan(&[
+        "compliance",
+        "--framework",
+        "cis-aws-7.0",
+        "--demo",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let result = json(&output);
+    assert_eq!(result["framework"], "cis-aws-foundations-7.0");
+    let status = |id: &str| -> String {
+        result["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|control| control["id"] == id)
+            .unwrap_or_else(|| panic!("control {id} is listed"))["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        status("2.8"),
+        "fail",
+        "the demo's password policy is 8 characters"
+    );
+    assert_eq!(status("2.5"), "pass", "the demo's root has MFA");
+    assert_eq!(
+        status("2.6"),
+        "manual",
+        "CIS marks hardware root MFA Manual: never a plain pass or fail"
+    );
+    assert_eq!(status("2.2"), "manual");
+    assert_eq!(status("4.1"), "manual");
+    assert_eq!(
+        status("2.14"),
+        "not-covered",
+        "no check looks for '*:*' policies yet"
+    );
+    let unknown = iamscan(&["compliance", "--framework", "iso-27001", "--demo"]);
+    assert_eq!(code(&unknown), 2);
+    assert!(
+        stderr(&unknown).contains("unknown framework 'iso-27001'"),
+        "{}",
+        stderr(&unknown)
+    );
 }

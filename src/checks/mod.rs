@@ -9,6 +9,7 @@ mod mfa;
 mod password_policy;
 mod root;
 mod structure;
+mod trust;
 mod unused;
 
 use crate::catalog::{self, CheckMeta};
@@ -96,6 +97,26 @@ pub const REGISTRY: &[Check] = &[
     Check {
         id: "group-without-users",
         run: structure::group_without_users,
+    },
+    Check {
+        id: "trust-public",
+        run: trust::public,
+    },
+    Check {
+        id: "trust-cross-account",
+        run: trust::cross_account,
+    },
+    Check {
+        id: "trust-federation",
+        run: trust::federation,
+    },
+    Check {
+        id: "trust-service",
+        run: trust::service,
+    },
+    Check {
+        id: "identity-providers",
+        run: trust::identity_providers,
     },
 ];
 
@@ -267,6 +288,7 @@ impl<'m> Emitter<'m> {
             message,
             remediation,
             muted_reason: None,
+            change: None,
         });
     }
 

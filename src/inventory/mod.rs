@@ -323,7 +323,7 @@ pub(crate) fn strip_position(message: &str) -> String {
 }
 
 /// Turns a serde_json error on `path` into a `LoadError` that names the place.
-pub(crate) fn json_error(path: &Path, error: serde_json::Error) -> LoadError {
+pub fn json_error(path: &Path, error: serde_json::Error) -> LoadError {
     LoadError::Parse {
         path: path.to_path_buf(),
         line: error.line(),

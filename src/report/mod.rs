@@ -1,13 +1,28 @@
 //! The report: findings, score, coverage and stats, and one renderer per format.
 
+pub mod asff;
+mod csv;
+mod html;
+mod identity;
 mod json;
+mod junit;
+mod markdown;
+mod ocsf;
+mod sarif;
 mod table;
 
+pub use csv::render_csv;
+pub use html::render_html;
 pub use json::render_json;
-pub use table::render_table;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
+pub use ocsf::render_ocsf;
+pub use sarif::render_sarif;
+pub use table::{render_compliance_table, render_diff, render_table};
 
 use crate::catalog::CheckMeta;
 use crate::collect::CollectStats;
+use crate::compliance::{self, FrameworkResult};
 use crate::finding::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
 use crate::score::{Score, score};
@@ -15,7 +30,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any change a consumer of the JSON could notice (see docs/report-schema.md).
-pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "1.1";
 
 /// A credential report older than this is flagged: its data may be stale.
 pub const STALE_REPORT_HOURS: i64 = 4;
@@ -52,6 +67,12 @@ pub struct Report {
     pub warnings: Vec<String>,
     pub checks: Vec<CheckMeta>,
     pub findings: Vec<Finding>,
+    /// Every framework in compliance/, control by control.
+    #[serde(default)]
+    pub compliance: Vec<FrameworkResult>,
+    /// What changed since `--baseline`, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Comparison>,
     pub stats: Stats,
 }
 
@@ -105,8 +126,13 @@ impl Report {
             }),
             warnings: warnings(inventory, generated_at),
             coverage,
+            compliance: compliance::frameworks()
+                .iter()
+                .map(|framework| compliance::evaluate(framework, &checks, &findings))
+                .collect(),
             checks,
             findings,
+            baseline: None,
             stats,
         }
     }
@@ -164,5 +190,17 @@ pub fn human_age(age: chrono::Duration) -> String {
         format!("{hours} hours {minutes} minutes ago")
     } else {
         format!("{minutes} minutes ago")
+    }
+}
+
+impl Report {
+    /// Reads a JSON report written by `iamscan scan --format json`.
+    pub fn load(path: &std::path::Path) -> Result<Self, crate::inventory::LoadError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| crate::inventory::LoadError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        serde_json::from_str(&text).map_err(|error| crate::inventory::json_error(path, error))
     }
 }

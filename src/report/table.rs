@@ -255,6 +255,10 @@ pub fn render_table(
         counts(Status::Skipped),
         counts(Status::Muted),
     )?;
+    if report.baseline.is_some() {
+        writeln!(out)?;
+        render_diff(report, out)?;
+    }
     let stats = &report.stats.collection;
     if stats.total_api_calls > 0 {
         writeln!(
@@ -264,6 +268,108 @@ pub fn render_table(
             stats.retries,
             stats.phase_ms.get("total").copied().unwrap_or_default()
         )?;
+    }
+    Ok(())
+}
+
+/// A framework's controls, one row each, with the checks behind them and the evidence.
+pub fn render_compliance_table(
+    result: &crate::compliance::FrameworkResult,
+    report: &Report,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    use crate::compliance::ControlStatus;
+    writeln!(
+        out,
+        "{} | account {} | scanned {}",
+        result.name,
+        report.account_id.as_deref().unwrap_or("unknown"),
+        report.generated_at.format("%Y-%m-%d %H:%M UTC"),
+    )?;
+    let mut table = new_table(false, 160);
+    table.set_header(vec!["Control", "Status", "Title", "Checks", "Evidence"]);
+    for control in &result.controls {
+        let status = serde_json::to_value(control.status)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        table.add_row(vec![
+            Cell::new(&control.id),
+            Cell::new(status),
+            Cell::new(&control.title),
+            Cell::new(control.checks.join("\n")),
+            Cell::new(&control.evidence),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    let count = |status: ControlStatus| {
+        result
+            .controls
+            .iter()
+            .filter(|control| control.status == status)
+            .count()
+    };
+    writeln!(
+        out,
+        "{} controls: {} pass, {} fail, {} error, {} muted, {} manual, {} not covered, {} retired.",
+        result.controls.len(),
+        count(ControlStatus::Pass),
+        count(ControlStatus::Fail),
+        count(ControlStatus::Error),
+        count(ControlStatus::Muted),
+        count(ControlStatus::Manual),
+        count(ControlStatus::NotCovered),
+        count(ControlStatus::Retired),
+    )
+}
+
+/// The baseline comparison: score delta, new failures, resolved ones.
+pub fn render_diff(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(comparison) = &report.baseline else {
+        return Ok(());
+    };
+    let delta = comparison
+        .score_delta
+        .map_or("-".to_string(), |delta| format!("{delta:+.1}"));
+    writeln!(
+        out,
+        "since {}: score {} ({delta}), {} new failure(s), {} unchanged, {} resolved",
+        comparison
+            .baseline_generated_at
+            .format("%Y-%m-%d %H:%M UTC"),
+        score_text(report.score.overall),
+        comparison.new,
+        comparison.unchanged,
+        comparison.resolved.len()
+    )?;
+    let new: Vec<_> = report
+        .failures()
+        .into_iter()
+        .filter(|finding| finding.change == Some(crate::baseline::Change::New))
+        .collect();
+    if !new.is_empty() {
+        let mut table = new_table(false, 160);
+        table.set_header(vec!["New", "Severity", "Finding"]);
+        for finding in new {
+            table.add_row(vec![
+                Cell::new(&finding.check_id),
+                Cell::new(finding.severity),
+                Cell::new(&finding.message),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    if !comparison.resolved.is_empty() {
+        let mut table = new_table(false, 160);
+        table.set_header(vec!["Resolved", "Severity", "Resource"]);
+        for resolved in &comparison.resolved {
+            table.add_row(vec![
+                Cell::new(&resolved.check_id),
+                Cell::new(resolved.severity),
+                Cell::new(&resolved.resource_arn),
+            ]);
+        }
+        writeln!(out, "{table}")?;
     }
     Ok(())
 }

@@ -35,6 +35,22 @@ fi
 chmod u+x "$multitool_dir/Sarif.Multitool"
 export SARIF_MULTITOOL="$PWD/$multitool_dir/Sarif.Multitool"
 
+# Headless Chromium for tests/html.rs: Debian's package (no browser download), driven by
+# tests/browser/drive.mjs under node. CI runs as root on a fresh Debian machine.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing chromium (apt-get)"
+    apt_log=$(mktemp)
+    if ! { apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$apt_log" 2>&1; then
+        cat "$apt_log" >&2
+        rm -f "$apt_log"
+        echo "could not install chromium; tests/html.rs needs it" >&2
+        exit 1
+    fi
+    rm -f "$apt_log"
+fi
+export CHROMIUM=/usr/bin/chromium
+
 echo "==> cargo test"
 if [ $# -eq 0 ]; then
     cargo test --all-targets

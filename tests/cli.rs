@@ -605,11 +605,16 @@ fn compliance_shows_each_control_and_never_passes_a_manual_one() {
         "CIS marks hardware root MFA Manual: never a plain pass or fail"
     );
     assert_eq!(status("2.2"), "manual");
+    assert_eq!(
+        status("2.15"),
+        "not-covered",
+        "no check looks for a support role yet"
+    );
     assert_eq!(status("4.1"), "manual");
     assert_eq!(
         status("2.14"),
-        "not-covered",
-        "no check looks for '*:*' policies yet"
+        "fail",
+        "the demo's legacy-full-access policy allows '*' on '*'"
     );
     let unknown = iamscan(&["compliance", "--framework", "iso-27001", "--demo"]);
     assert_eq!(code(&unknown), 2);

@@ -368,6 +368,11 @@ fn the_scan_finds_what_was_seeded_and_nothing_it_was_not() {
             users_where(|user| user.inline_policy || user.admin_attached),
         ),
         ("group-without-users", vec![group_arn("empty-group")]),
+        // AdministratorAccess attached directly: effectively admin.
+        (
+            "principal-effective-admin",
+            users_where(|user| user.admin_attached),
+        ),
         ("password-policy-present", vec![]),
         ("password-policy-min-length", vec![account_arn()]),
         ("password-policy-reuse-prevention", vec![account_arn()]),

@@ -104,11 +104,7 @@ pub fn virtual_device(serial: &str, user_arn: Option<&str>) -> VirtualMfaDevice 
 }
 
 pub fn run_with(check: &str, inventory: &Inventory, settings: &Settings) -> Vec<Finding> {
-    let context = Context {
-        inventory,
-        settings,
-        now: now(),
-    };
+    let context = Context::new(inventory, settings, now());
     run_checks(&context, &[check.to_string()])
 }
 

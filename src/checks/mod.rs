@@ -5,12 +5,14 @@
 //! the catalog metadata and the remediation with the finding's real names.
 
 mod access_keys;
+mod admin;
 mod mfa;
 mod password_policy;
 mod root;
 mod structure;
 mod trust;
 mod unused;
+mod wildcard;
 
 use crate::catalog::{self, CheckMeta};
 use crate::finding::{Finding, Remediation, Severity, Status};
@@ -118,6 +120,30 @@ pub const REGISTRY: &[Check] = &[
         id: "identity-providers",
         run: trust::identity_providers,
     },
+    Check {
+        id: "policy-full-admin",
+        run: admin::policy_full_admin,
+    },
+    Check {
+        id: "principal-effective-admin",
+        run: admin::principal_effective_admin,
+    },
+    Check {
+        id: "policy-service-wildcard",
+        run: wildcard::service_wildcards,
+    },
+    Check {
+        id: "policy-not-action-resource",
+        run: wildcard::negated_elements,
+    },
+    Check {
+        id: "policy-passrole-all-roles",
+        run: wildcard::pass_role_wildcard,
+    },
+    Check {
+        id: "policy-assume-all-roles",
+        run: wildcard::assume_role_wildcard,
+    },
 ];
 
 /// Thresholds and declarations that change what checks decide.
@@ -155,12 +181,23 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     pub now: DateTime<Utc>,
+    /// Built on first use and shared by every check of the scan.
+    permissions: std::sync::OnceLock<std::sync::Arc<crate::policy::PermissionIndex<'a>>>,
 }
 
 /// Why a check could not see its data: becomes the message of an `error` finding.
 pub struct Missing(pub String);
 
 impl<'a> Context<'a> {
+    pub fn new(inventory: &'a Inventory, settings: &'a Settings, now: DateTime<Utc>) -> Self {
+        Context {
+            inventory,
+            settings,
+            now,
+            permissions: std::sync::OnceLock::new(),
+        }
+    }
+
     pub fn account_id(&self) -> &str {
         self.inventory.account_id.as_deref().unwrap_or("unknown")
     }
@@ -236,6 +273,24 @@ impl<'a> Context<'a> {
     /// Whole days from `then` to the scan time (0 for dates in the future).
     pub fn days_since(&self, then: DateTime<Utc>) -> i64 {
         (self.now - then).num_days().max(0)
+    }
+
+    /// The effective identity permissions of every user, group and role, with conditions
+    /// judged at the scan time.
+    pub fn permissions(
+        &self,
+    ) -> Result<std::sync::Arc<crate::policy::PermissionIndex<'a>>, Missing> {
+        let details = self.authorization()?;
+        Ok(self
+            .permissions
+            .get_or_init(|| {
+                std::sync::Arc::new(crate::policy::PermissionIndex::new(
+                    details,
+                    self.inventory.account_id.as_deref(),
+                    self.now,
+                ))
+            })
+            .clone())
     }
 }
 

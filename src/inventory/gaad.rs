@@ -362,9 +362,9 @@ struct ExportPolicy {
     path: String,
     #[serde(default)]
     default_version_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_zero")]
     attachment_count: i32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_zero")]
     permissions_boundary_usage_count: i32,
     #[serde(default = "yes")]
     is_attachable: bool,
@@ -374,6 +374,11 @@ struct ExportPolicy {
     update_date: Option<DateTime<Utc>>,
     #[serde(default)]
     policy_version_list: Vec<ExportPolicyVersion>,
+}
+
+/// Some exports write `null` for a count IAM leaves out (seen in published exports).
+fn null_as_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+    Ok(Option::<i32>::deserialize(deserializer)?.unwrap_or(0))
 }
 
 fn attached(list: Vec<ExportAttached>) -> Vec<AttachedPolicy> {

@@ -253,10 +253,9 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         esc(&score.grade),
     )?;
     if report.is_incomplete() {
-        write!(
+        writeln!(
             out,
-            r##"<p><a id="incomplete" class="badge badge-incomplete" href="#coverage">incomplete: coverage {}%</a></p>
-"##,
+            r##"<p><a id="incomplete" class="badge badge-incomplete" href="#coverage">incomplete: coverage {}%</a></p>"##,
             score_text(Some(score.coverage_percent))
         )?;
     } else {
@@ -520,7 +519,7 @@ fn filters(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         r#"</select></label>
 <label class="search">Search <input type="search" id="filter-search" name="search" placeholder="check, resource or message" autocomplete="off"></label>
-<button type="reset" id="filter-reset">Clear filters</button>
+<button type="button" id="filter-reset">Clear filters</button>
 </form>"#
     )
 }
@@ -585,14 +584,22 @@ fn finding_rows(
     if finding.change == Some(crate::baseline::Change::New) {
         write!(out, r#" <span class="badge badge-new">new</span>"#)?;
     }
-    writeln!(
+    write!(
         out,
-        r#"</td><td><span class="check-title">{title}</span><br><code>{id}</code></td><td><code class="arn">{arn}</code></td><td class="message">{message}</td></tr>"#,
+        r#"</td><td><span class="check-title">{title}</span><br><code>{id}</code></td><td><code class="arn">{arn}</code></td><td class="message">{message}"#,
         title = esc(&finding.title),
         id = esc(&finding.check_id),
         arn = Arn(&finding.resource_arn),
         message = esc(&finding.message),
     )?;
+    if let Some(reason) = &finding.muted_reason {
+        write!(
+            out,
+            r#"<br><span class="muted-reason"><strong>Muted:</strong> {}</span>"#,
+            esc(reason)
+        )?;
+    }
+    writeln!(out, "</td></tr>")?;
     let summary = match finding.status {
         Status::Fail | Status::Error | Status::Muted => "Details and fix",
         Status::Pass | Status::Skipped => "Details",
@@ -605,7 +612,7 @@ fn finding_rows(
     if let Some(reason) = &finding.muted_reason {
         writeln!(
             out,
-            r#"<p class="muted-reason"><strong>Muted:</strong> {}</p>"#,
+            r#"<p><span class="muted-reason"><strong>Muted:</strong> {}</span></p>"#,
             esc(reason)
         )?;
     }

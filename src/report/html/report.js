@@ -1,4 +1,3 @@
-
 // Filters for the findings table. The rows are rendered by iamscan; this only shows and
 // hides them by their data- attributes and never writes markup.
 (function () {
@@ -39,8 +38,11 @@
 
   form.addEventListener('input', apply);
   form.addEventListener('change', apply);
-  // The fields take their reset values after the event.
-  form.addEventListener('reset', () => setTimeout(apply));
+  // reset() has set every field back when it returns; a reset event comes before that.
+  document.getElementById('filter-reset').addEventListener('click', () => {
+    form.reset();
+    apply();
+  });
   form.addEventListener('submit', (event) => event.preventDefault());
   form.hidden = false;
   apply();

@@ -7,6 +7,7 @@
 
 use crate::checks::Settings;
 use crate::finding::{Finding, Status};
+use crate::policy::matching::glob_match;
 use chrono::NaiveDate;
 use std::path::Path;
 use toml_edit::{ImDocument, Item, Table, Value};
@@ -299,30 +300,6 @@ impl Thresholds {
     }
 }
 
-/// `*` and `?` glob, whole-string.
-fn glob(pattern: &str, text: &str) -> bool {
-    let (pattern, text): (Vec<char>, Vec<char>) =
-        (pattern.chars().collect(), text.chars().collect());
-    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            star = Some(p);
-            mark = t;
-            p += 1;
-        } else if let Some(star) = star {
-            p = star + 1;
-            mark += 1;
-            t = mark;
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|c| *c == '*')
-}
-
 impl Suppression {
     pub fn matches(&self, finding: &Finding) -> bool {
         let name = finding
@@ -331,7 +308,8 @@ impl Suppression {
             .next()
             .unwrap_or_default();
         (self.check == "*" || self.check == finding.check_id)
-            && (glob(&self.resource, &finding.resource_arn) || glob(&self.resource, name))
+            && (glob_match(&self.resource, &finding.resource_arn)
+                || glob_match(&self.resource, name))
     }
 }
 

@@ -12,7 +12,8 @@
 //! `ForAllValues:` operator are true when the key is absent; a negated operator excludes
 //! values but never pins the request to one.
 
-use super::document::{ActionSpec, Effect, PolicyDocument, PrincipalSpec, Principals, Statement};
+use super::document::{Effect, PolicyDocument, PrincipalSpec, Principals, Statement};
+use crate::policy::matching::{glob_match, statement_covers_action};
 
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
 pub const ASSUME_ROLE_WITH_WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
@@ -34,38 +35,6 @@ pub fn statement_label(index: usize, statement: &Statement) -> String {
     }
 }
 
-/// `*` and `?` glob matching, as IAM matches actions and `...Like` condition values.
-pub(crate) fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let fold = |c: char| {
-        if ignore_case {
-            c.to_ascii_lowercase()
-        } else {
-            c
-        }
-    };
-    let pattern: Vec<char> = pattern.chars().map(fold).collect();
-    let text: Vec<char> = text.chars().map(fold).collect();
-    let (mut p, mut t) = (0, 0);
-    // Where the last `*` was, and the text position it currently swallows up to.
-    let mut backtrack: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            backtrack = Some((p, t));
-            p += 1;
-        } else if let Some((star, swallowed)) = backtrack {
-            p = star + 1;
-            t = swallowed + 1;
-            backtrack = Some((star, swallowed + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
-}
-
 fn has_wildcard(value: &str) -> bool {
     value.contains(['*', '?'])
 }
@@ -75,23 +44,11 @@ fn only_wildcards(value: &str) -> bool {
     value.contains('*') && value.chars().all(|c| c == '*' || c == '?')
 }
 
-/// Whether the statement's Action (or NotAction) covers `action`.
-pub fn covers_action(statement: &Statement, action: &str) -> bool {
-    match &statement.action {
-        ActionSpec::Action(patterns) => patterns
-            .iter()
-            .any(|pattern| glob_match(pattern, action, true)),
-        ActionSpec::NotAction(patterns) => !patterns
-            .iter()
-            .any(|pattern| glob_match(pattern, action, true)),
-    }
-}
-
 /// The assume actions a statement grants, in a fixed order.
 fn assume_actions(statement: &Statement) -> Vec<&'static str> {
     ASSUME_ACTIONS
         .into_iter()
-        .filter(|action| covers_action(statement, action))
+        .filter(|action| statement_covers_action(statement, action))
         .collect()
 }
 
@@ -190,7 +147,7 @@ impl<'a> Operator<'a> {
     /// operator's comparison.
     fn value_matches(&self, pattern: &str, value: &str) -> bool {
         if self.expands_wildcards() {
-            glob_match(pattern, value, false)
+            glob_match(pattern, value)
         } else if self.ignores_case() {
             pattern.eq_ignore_ascii_case(value)
         } else {
@@ -501,7 +458,7 @@ fn deny_confines(statement: &Statement, actions: &[&str], ours: OwnAccounts) -> 
         && applies_to_everyone
         && actions
             .iter()
-            .all(|action| covers_action(statement, action))
+            .all(|action| statement_covers_action(statement, action))
         && clauses.peek().is_some()
         && clauses.all(|clause| refuses_outsiders(&clause, ours))
 }
@@ -635,7 +592,7 @@ pub fn account_trusts(document: &PolicyDocument) -> Vec<AccountTrust> {
         .statements
         .iter()
         .enumerate()
-        .filter(|(_, statement)| covers_action(statement, ASSUME_ROLE))
+        .filter(|(_, statement)| statement_covers_action(statement, ASSUME_ROLE))
         .filter_map(|(index, statement)| {
             let principals: Vec<(String, String, bool)> = allowed_principals(statement, "AWS")
                 .iter()
@@ -730,7 +687,7 @@ pub fn service_trusts(document: &PolicyDocument, ours: OwnAccounts) -> Vec<Servi
         .statements
         .iter()
         .enumerate()
-        .filter(|(_, statement)| covers_action(statement, ASSUME_ROLE))
+        .filter(|(_, statement)| statement_covers_action(statement, ASSUME_ROLE))
         .flat_map(|(index, statement)| {
             let guards: Vec<String> = clauses(statement)
                 .filter(|clause| source_guard(clause, ours))
@@ -861,7 +818,7 @@ pub fn federated_trusts(document: &PolicyDocument) -> Vec<FederatedTrust<'_>> {
                         Provider::Saml => ASSUME_ROLE_WITH_SAML,
                         _ => ASSUME_ROLE_WITH_WEB_IDENTITY,
                     };
-                    covers_action(statement, action).then(|| FederatedTrust {
+                    statement_covers_action(statement, action).then(|| FederatedTrust {
                         index,
                         label: statement_label(index, statement),
                         statement,
@@ -1240,22 +1197,6 @@ mod tests {
 
     fn services(statements: Value) -> Vec<ServiceTrust> {
         service_trusts(&document(statements), OURS)
-    }
-
-    #[test]
-    fn globs_match_like_iam() {
-        assert!(glob_match("sts:Assume*", "sts:AssumeRole", false));
-        assert!(glob_match("STS:assumerole", "sts:AssumeRole", true));
-        assert!(!glob_match("STS:assumerole", "sts:AssumeRole", false));
-        assert!(glob_match(
-            "repo:org/*",
-            "repo:org/app:ref:refs/heads/main",
-            false
-        ));
-        assert!(glob_match("a?c", "abc", false));
-        assert!(!glob_match("a?c", "ac", false));
-        assert!(glob_match("*un*", "unauthenticated", false));
-        assert!(!glob_match("authenticated", "unauthenticated", false));
     }
 
     #[test]

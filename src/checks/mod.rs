@@ -6,6 +6,7 @@
 
 mod access_keys;
 mod admin;
+mod escalation;
 mod mfa;
 mod password_policy;
 mod root;
@@ -143,6 +144,14 @@ pub const REGISTRY: &[Check] = &[
     Check {
         id: "policy-assume-all-roles",
         run: wildcard::assume_role_wildcard,
+    },
+    Check {
+        id: "principal-privilege-escalation",
+        run: escalation::principal_escalation,
+    },
+    Check {
+        id: "privilege-escalation-path",
+        run: escalation::escalation_path,
     },
 ];
 

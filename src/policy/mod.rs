@@ -2,6 +2,7 @@
 
 pub mod conditions;
 mod document;
+pub mod escalation;
 pub mod matching;
 pub mod permissions;
 pub mod trust;

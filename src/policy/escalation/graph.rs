@@ -1,0 +1,1318 @@
+//! The escalation graph and its walk.
+//!
+//! Nodes are the account's users, groups and roles. The walk runs backwards from the
+//! *terminals*: administrators, and principals that escalate with their own permissions
+//! (a policy on themselves, a takeover, a grant to others). A principal joins when it has
+//! an edge to a principal that has joined, and remembers that edge, so every route is
+//! read by following links to a terminal; the breadth-first order makes routes short and
+//! prefers one hop onto an administrator.
+//!
+//! No pair of principals is compared blindly. When B joins, the only principals asked
+//! whether they have an edge to B are the ones that could: those B's trust policy names,
+//! and those whose policies grant the edge's action on B's ARN exactly or through a
+//! wildcard pattern (an index of every principal's granting patterns, built once); for
+//! service-role methods, those holding the method's actions. A principal stops being
+//! asked once it has joined. The cost is the size of the policies plus, per joining
+//! principal, its candidates.
+//!
+//! The walk runs twice: first over certain edges and terminals only, then over all of
+//! them for the principals still unreached, so a certain route always wins.
+
+use super::catalog::{Kind, Method, Password, methods};
+use super::trusts::{self, Named, RoleTrust};
+use super::{
+    Analysis, Caveats, Ending, Hop, Outcome, PrincipalVerdict, Route, SHOWN_HOPS, Step, Summary,
+};
+use crate::inventory::{AuthorizationDetails, CredentialReport};
+use crate::policy::PolicyDocument;
+use crate::policy::document::Statement;
+use crate::policy::matching::glob_match;
+use crate::policy::permissions::{
+    Access, GrantSource, PermissionIndex, Permissions, PolicySource, PrincipalKind,
+};
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+const ASSUME_ROLE: &str = "sts:AssumeRole";
+const PASS_ROLE: &str = "iam:PassRole";
+
+/// Administrator levels: what a route's terminal gives, and what a principal already has.
+const NOT_ADMIN: u8 = 0;
+const PARTIAL_ADMIN: u8 = 1;
+const FULL_ADMIN: u8 = 2;
+
+/// Analyses an account. `exclusions` (ARN or name patterns with `*` and `?`) name
+/// principals to leave unreported and policies to ignore; `now` is the scan time that
+/// conditions are judged against.
+pub fn analyse(
+    details: &AuthorizationDetails,
+    account_id: Option<&str>,
+    credential_report: Option<&CredentialReport>,
+    exclusions: &[String],
+    now: DateTime<Utc>,
+) -> Analysis {
+    let details = without_excluded_policies(details, exclusions);
+    let account = account_id
+        .map(str::to_owned)
+        .or_else(|| account_of(&details))
+        .unwrap_or_default();
+    let index = PermissionIndex::new(&details, Some(&account), now);
+    let mut graph = Graph::new(&index, &details, &account, credential_report, now);
+    graph.walk();
+    graph.verdicts(exclusions)
+}
+
+/// The first pattern that matches `arn` or `name`.
+fn exclusion<'e>(exclusions: &'e [String], arn: &str, name: &str) -> Option<&'e str> {
+    exclusions
+        .iter()
+        .find(|pattern| glob_match(pattern, arn) || glob_match(pattern, name))
+        .map(String::as_str)
+}
+
+/// The details without the policies the exclusions name (attached by ARN or name,
+/// inline by name); borrowed unchanged when none is named.
+fn without_excluded_policies<'d>(
+    details: &'d AuthorizationDetails,
+    exclusions: &[String],
+) -> Cow<'d, AuthorizationDetails> {
+    if exclusions.is_empty() {
+        return Cow::Borrowed(details);
+    }
+    let mut filtered = details.clone();
+    let keep_attached = |policy: &crate::inventory::gaad::AttachedPolicy| {
+        exclusion(exclusions, &policy.arn, &policy.name).is_none()
+    };
+    let keep_inline = |policy: &crate::inventory::InlinePolicy| {
+        !exclusions
+            .iter()
+            .any(|pattern| glob_match(pattern, &policy.name))
+    };
+    for user in &mut filtered.users {
+        user.attached_policies.retain(keep_attached);
+        user.inline_policies.retain(keep_inline);
+    }
+    for group in &mut filtered.groups {
+        group.attached_policies.retain(keep_attached);
+        group.inline_policies.retain(keep_inline);
+    }
+    for role in &mut filtered.roles {
+        role.attached_policies.retain(keep_attached);
+        role.inline_policies.retain(keep_inline);
+    }
+    Cow::Owned(filtered)
+}
+
+fn account_of(details: &AuthorizationDetails) -> Option<String> {
+    details
+        .users
+        .iter()
+        .map(|user| &user.arn)
+        .chain(details.roles.iter().map(|role| &role.arn))
+        .find_map(|arn| arn.split(':').nth(4).filter(|id| !id.is_empty()))
+        .map(str::to_owned)
+}
+
+struct Node<'i, 'a> {
+    permissions: Permissions<'i, 'a>,
+    kind: PrincipalKind,
+    name: &'a str,
+    arn: &'a str,
+    level: u8,
+    /// Services an "admin except" lacks, and what its administrator grant depends on.
+    admin_missing: Vec<String>,
+    admin_conditional: Option<String>,
+    /// A user's groups.
+    groups: &'a [String],
+    service_linked: bool,
+    trust: Option<Rc<RoleTrust>>,
+    /// A user's console password (`None`: unknown) and whether it has an MFA device.
+    password: Option<bool>,
+    mfa: bool,
+}
+
+impl Node<'_, '_> {
+    /// `user/alice`.
+    fn display(&self) -> String {
+        format!("{}/{}", self.kind.as_str(), self.name)
+    }
+}
+
+/// What a principal that has joined points to.
+enum Link {
+    Terminal { ending: Ending, level: u8 },
+    Next { to: usize, step: Step, level: u8 },
+}
+
+impl Link {
+    fn level(&self) -> u8 {
+        match self {
+            Link::Terminal { level, .. } | Link::Next { level, .. } => *level,
+        }
+    }
+}
+
+/// The principals whose policies grant one action, by the patterns they grant it on.
+#[derive(Default)]
+struct ActionIndex {
+    exact: HashMap<String, Vec<usize>>,
+    /// Principals granting it through wildcard patterns, with the patterns; none: a
+    /// `NotResource` grant, which may cover anything.
+    wildcard: Vec<(usize, Vec<String>)>,
+}
+
+impl ActionIndex {
+    fn candidates<'s>(&'s self, arn: &'s str) -> impl Iterator<Item = usize> + 's {
+        let wildcard = self.wildcard.iter().filter(move |(_, patterns)| {
+            patterns.is_empty() || patterns.iter().any(|pattern| glob_match(pattern, arn))
+        });
+        self.exact
+            .get(arn)
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(wildcard.map(|(id, _)| *id))
+    }
+}
+
+struct Graph<'i, 'a> {
+    nodes: Vec<Node<'i, 'a>>,
+    by_arn: HashMap<&'a str, usize>,
+    roles_by_name: HashMap<&'a str, usize>,
+    groups_by_name: HashMap<&'a str, usize>,
+    /// Groups with at least one member.
+    populated_groups: HashSet<&'a str>,
+    /// Documents by policy, to read a granting statement's conditions.
+    managed_documents: HashMap<&'a str, &'a PolicyDocument>,
+    /// `user/alice` (as the engine names owners) -> inline policy name -> document.
+    inline_documents: HashMap<String, HashMap<&'a str, &'a PolicyDocument>>,
+    /// Customer managed policy ARN -> the principals it is attached to (a group's members
+    /// hold it through the group node).
+    holders: HashMap<&'a str, Vec<usize>>,
+    links: Vec<Option<Link>>,
+    /// Principals in the order they were linked.
+    order: Vec<usize>,
+    /// Target actions of edge methods -> who grants them where.
+    indexes: HashMap<&'static str, ActionIndex>,
+    /// Service-role method id -> the principals holding every action it needs.
+    service_role_holders: HashMap<&'static str, Vec<usize>>,
+    /// `(principal, action)` -> may it do the action somewhere.
+    somewhere: HashMap<(usize, &'static str), Access>,
+}
+
+/// Any one of `actions` on `resource`: the first certain grant, else the first
+/// conditional one, with what it depends on.
+fn any_of(
+    permissions: &Permissions,
+    actions: &'static [String],
+    resource: &str,
+) -> Option<(&'static str, Access)> {
+    let mut fallback = None;
+    for action in actions {
+        let access = permissions.access(action, resource);
+        if access.is_certain() {
+            return Some((action.as_str(), access));
+        }
+        if access.is_allowed() && fallback.is_none() {
+            fallback = Some((action.as_str(), access));
+        }
+    }
+    fallback
+}
+
+fn step(
+    method: &'static Method,
+    actions: Vec<&'static str>,
+    detail: Option<String>,
+    accesses: &[&Access],
+) -> Step {
+    let mut grants: Vec<GrantSource> = Vec::new();
+    let mut caveats = Caveats::default();
+    for access in accesses {
+        for grant in access.grants() {
+            if !grants.contains(grant) {
+                grants.push(grant.clone());
+            }
+        }
+        caveats.condition(access.conditional());
+    }
+    caveats.premise(method.premise.as_deref());
+    Step {
+        method,
+        actions,
+        detail,
+        grants,
+        caveats,
+    }
+}
+
+/// Certain first, then the fewest caveats, then catalog order.
+fn rank(step: &Step) -> (bool, usize, usize) {
+    let position = methods()
+        .iter()
+        .position(|method| std::ptr::eq(method, step.method))
+        .unwrap_or(usize::MAX);
+    (
+        !step.caveats.is_certain(),
+        step.caveats.conditions.len() + step.caveats.premises.len(),
+        position,
+    )
+}
+
+fn best(steps: impl IntoIterator<Item = Step>) -> Option<Step> {
+    steps.into_iter().min_by_key(rank)
+}
+
+fn ending_is_certain(ending: &Ending) -> bool {
+    match ending {
+        Ending::Administrator { conditional, .. } => conditional.is_none(),
+        Ending::Method(step) => step.caveats.is_certain(),
+        Ending::Takeover { modify, reach, .. } => {
+            modify.caveats.is_certain() && reach.caveats.is_certain()
+        }
+        Ending::Grant { .. } => false,
+    }
+}
+
+/// Whether a statement's conditions let it pass a role to `service`: `Some(true)` when its
+/// only conditions are on iam:PassedToService and admit the service, `Some(false)` when one
+/// of those refuses it, `None` when other conditions decide.
+fn passed_to(statement: &Statement, service: &str) -> Option<bool> {
+    let mut decided = true;
+    for (operator, keys) in &statement.condition {
+        let base = operator
+            .split_once(':')
+            .map_or(operator.as_str(), |(_, base)| base);
+        let base = base
+            .strip_suffix("IfExists")
+            .unwrap_or(base)
+            .to_ascii_lowercase();
+        for (key, values) in keys {
+            if !key.eq_ignore_ascii_case("iam:PassedToService") {
+                decided = false;
+                continue;
+            }
+            let matches = |value: &String| match base.as_str() {
+                "stringlike" | "stringnotlike" => {
+                    glob_match(&value.to_ascii_lowercase(), &service.to_ascii_lowercase())
+                }
+                _ => value.eq_ignore_ascii_case(service),
+            };
+            let admits = match base.as_str() {
+                "stringequals" | "stringequalsignorecase" | "stringlike" => {
+                    values.iter().any(matches)
+                }
+                "stringnotequals" | "stringnotequalsignorecase" | "stringnotlike" => {
+                    !values.iter().any(matches)
+                }
+                _ => {
+                    decided = false;
+                    continue;
+                }
+            };
+            if !admits {
+                return Some(false);
+            }
+        }
+    }
+    decided.then_some(true)
+}
+
+impl<'i, 'a> Graph<'i, 'a> {
+    fn new(
+        index: &'i PermissionIndex<'a>,
+        details: &'a AuthorizationDetails,
+        account: &str,
+        credential_report: Option<&CredentialReport>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let users: HashMap<&str, &crate::inventory::gaad::User> = details
+            .users
+            .iter()
+            .map(|user| (user.name.as_str(), user))
+            .collect();
+        let roles: HashMap<&str, &crate::inventory::gaad::Role> = details
+            .roles
+            .iter()
+            .map(|role| (role.name.as_str(), role))
+            .collect();
+        let report: HashMap<&str, (Option<bool>, bool)> = credential_report
+            .map(|report| {
+                report
+                    .users()
+                    .map(|row| (row.user.as_str(), (row.password_enabled, row.mfa_active)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let nodes: Vec<Node> = index
+            .principals()
+            .map(|permissions| {
+                let principal = *permissions.principal();
+                let admin = permissions.admin_evidence();
+                let level = match admin {
+                    Some(evidence) if evidence.is_full() => FULL_ADMIN,
+                    Some(_) => PARTIAL_ADMIN,
+                    None => NOT_ADMIN,
+                };
+                let user = (principal.kind == PrincipalKind::User)
+                    .then(|| users.get(principal.name).copied())
+                    .flatten();
+                let role = (principal.kind == PrincipalKind::Role)
+                    .then(|| roles.get(principal.name).copied())
+                    .flatten();
+                let (password, mfa) = report
+                    .get(principal.name)
+                    .filter(|_| user.is_some())
+                    .copied()
+                    .unwrap_or((None, false));
+                Node {
+                    permissions,
+                    kind: principal.kind,
+                    name: principal.name,
+                    arn: principal.arn,
+                    level,
+                    admin_missing: admin
+                        .map(|evidence| evidence.missing_services())
+                        .unwrap_or_default(),
+                    admin_conditional: admin.and_then(|evidence| evidence.conditional.clone()),
+                    groups: user.map(|user| user.groups.as_slice()).unwrap_or(&[]),
+                    service_linked: role.is_some_and(|role| role.is_service_linked()),
+                    trust: role
+                        .and_then(|role| role.assume_role_policy.as_ref())
+                        .map(|document| Rc::new(trusts::read(document, account, now))),
+                    password,
+                    mfa,
+                }
+            })
+            .collect();
+        let by_arn = nodes
+            .iter()
+            .enumerate()
+            .map(|(id, node)| (node.arn, id))
+            .collect();
+        let roles_by_name = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.kind == PrincipalKind::Role)
+            .map(|(id, node)| (node.name, id))
+            .collect();
+        let groups_by_name = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.kind == PrincipalKind::Group)
+            .map(|(id, node)| (node.name, id))
+            .collect();
+        let mut graph = Graph {
+            links: (0..nodes.len()).map(|_| None).collect(),
+            order: Vec::new(),
+            managed_documents: details
+                .policies
+                .iter()
+                .filter_map(|policy| Some((policy.arn.as_str(), policy.document.as_ref()?)))
+                .collect(),
+            inline_documents: HashMap::new(),
+            nodes,
+            by_arn,
+            roles_by_name,
+            groups_by_name,
+            populated_groups: details
+                .users
+                .iter()
+                .flat_map(|user| user.groups.iter().map(String::as_str))
+                .collect(),
+            holders: HashMap::new(),
+            indexes: HashMap::new(),
+            service_role_holders: HashMap::new(),
+            somewhere: HashMap::new(),
+        };
+        graph.index_holders(details);
+        graph.index_inline_documents(details);
+        graph.index_actions();
+        graph
+    }
+
+    fn index_inline_documents(&mut self, details: &'a AuthorizationDetails) {
+        let owners = details
+            .users
+            .iter()
+            .map(|user| (format!("user/{}", user.name), &user.inline_policies))
+            .chain(
+                details
+                    .groups
+                    .iter()
+                    .map(|group| (format!("group/{}", group.name), &group.inline_policies)),
+            )
+            .chain(
+                details
+                    .roles
+                    .iter()
+                    .map(|role| (format!("role/{}", role.name), &role.inline_policies)),
+            );
+        for (owner, policies) in owners {
+            let documents = self.inline_documents.entry(owner).or_default();
+            for policy in policies {
+                if let Some(document) = &policy.document {
+                    documents.insert(policy.name.as_str(), document);
+                }
+            }
+        }
+    }
+
+    fn index_holders(&mut self, details: &'a AuthorizationDetails) {
+        let owners = details
+            .users
+            .iter()
+            .map(|user| (user.arn.as_str(), &user.attached_policies))
+            .chain(
+                details
+                    .groups
+                    .iter()
+                    .map(|group| (group.arn.as_str(), &group.attached_policies)),
+            )
+            .chain(
+                details
+                    .roles
+                    .iter()
+                    .map(|role| (role.arn.as_str(), &role.attached_policies)),
+            );
+        for (owner, attached) in owners {
+            let Some(&id) = self.by_arn.get(owner) else {
+                continue;
+            };
+            for policy in attached {
+                if !crate::inventory::is_aws_managed_policy(&policy.arn) {
+                    self.holders.entry(&policy.arn).or_default().push(id);
+                }
+            }
+        }
+    }
+
+    /// The target actions of every edge method, and iam:PassRole: who grants them on
+    /// which exact ARNs, and who through a wildcard.
+    fn index_actions(&mut self) {
+        let mut actions: Vec<&'static str> = vec![PASS_ROLE];
+        for method in methods() {
+            if matches!(
+                method.kind,
+                Kind::AssumeRole | Kind::RoleTrust | Kind::UserCredentials | Kind::GroupMembership
+            ) {
+                actions.extend(method.actions.iter().map(String::as_str));
+            }
+        }
+        actions.sort_unstable();
+        actions.dedup();
+        for action in actions {
+            let mut index = ActionIndex::default();
+            for (id, node) in self.nodes.iter().enumerate() {
+                if node.level == FULL_ADMIN {
+                    continue;
+                }
+                let mut anything = false;
+                let mut patterns: Vec<String> = Vec::new();
+                let mut exact: HashSet<String> = HashSet::new();
+                for grant in node.permissions.allowed_resources(action) {
+                    if grant.except {
+                        anything = true;
+                        continue;
+                    }
+                    for pattern in grant.resolved_patterns().into_iter().flatten() {
+                        if pattern.contains(['*', '?']) {
+                            patterns.push(pattern);
+                        } else {
+                            exact.insert(pattern);
+                        }
+                    }
+                }
+                if anything {
+                    index.wildcard.push((id, Vec::new()));
+                } else if !patterns.is_empty() {
+                    patterns.extend(exact);
+                    index.wildcard.push((id, patterns));
+                } else {
+                    for arn in exact {
+                        index.exact.entry(arn).or_default().push(id);
+                    }
+                }
+            }
+            self.indexes.insert(action, index);
+        }
+        for method in methods()
+            .iter()
+            .filter(|method| method.kind == Kind::ServiceRole)
+        {
+            let holders: Vec<usize> = (0..self.nodes.len())
+                .filter(|&id| {
+                    self.nodes[id].level != FULL_ADMIN && self.with_actions(id, method).is_some()
+                })
+                .collect();
+            self.service_role_holders
+                .insert(method.id.as_str(), holders);
+        }
+    }
+
+    fn access_somewhere(&mut self, id: usize, action: &'static str) -> Access {
+        if let Some(access) = self.somewhere.get(&(id, action)) {
+            return access.clone();
+        }
+        let access = self.nodes[id].permissions.access_somewhere(action);
+        self.somewhere.insert((id, action), access.clone());
+        access
+    }
+
+    /// The method's `with` actions, one of each list, on whatever resource: the actions
+    /// chosen and their accesses, or `None` when a list has no allowed action.
+    fn with_actions(
+        &mut self,
+        id: usize,
+        method: &'static Method,
+    ) -> Option<(Vec<&'static str>, Vec<Access>)> {
+        let mut chosen = Vec::new();
+        let mut accesses = Vec::new();
+        for alternatives in &method.with {
+            let mut fallback = None;
+            let mut found = None;
+            for action in alternatives {
+                let access = self.access_somewhere(id, action.as_str());
+                if access.is_certain() {
+                    found = Some((action.as_str(), access));
+                    break;
+                }
+                if access.is_allowed() && fallback.is_none() {
+                    fallback = Some((action.as_str(), access));
+                }
+            }
+            let (action, access) = found.or(fallback)?;
+            chosen.push(action);
+            accesses.push(access);
+        }
+        Some((chosen, accesses))
+    }
+
+    // --- edges -------------------------------------------------------------------------
+
+    /// The best way for `from` to become or act as `to`, if it has one.
+    fn edge(&mut self, from: usize, to: usize) -> Option<Step> {
+        if from == to {
+            return None;
+        }
+        match self.nodes[to].kind {
+            PrincipalKind::Role => self.role_edge(from, to),
+            PrincipalKind::User => self.user_edge(from, to),
+            PrincipalKind::Group => self.group_edge(from, to),
+        }
+    }
+
+    fn role_edge(&mut self, from: usize, to: usize) -> Option<Step> {
+        let mut steps = Vec::new();
+        let role_arn = self.nodes[to].arn;
+        let service_linked = self.nodes[to].service_linked;
+        let trust = self.nodes[to].trust.clone()?;
+        for method in methods() {
+            match method.kind {
+                Kind::AssumeRole => steps.extend(self.assume(from, &trust, role_arn, method)),
+                Kind::RoleTrust if !service_linked => {
+                    let source = &self.nodes[from].permissions;
+                    if let Some((action, access)) = any_of(source, &method.actions, role_arn)
+                        && !matches!(source.access(ASSUME_ROLE, role_arn), Access::Denied { .. })
+                    {
+                        steps.push(step(method, vec![action], None, &[&access]));
+                    }
+                }
+                Kind::PassRole if !service_linked => {
+                    let Some((service, trusted)) = method.services.iter().find_map(|service| {
+                        trust.service(service).map(|caveats| (service, caveats))
+                    }) else {
+                        continue;
+                    };
+                    let Some(pass) = self.pass_role(from, role_arn, service) else {
+                        continue;
+                    };
+                    let Some((with, accesses)) = self.with_actions(from, method) else {
+                        continue;
+                    };
+                    let mut all = vec![&pass];
+                    all.extend(accesses.iter());
+                    let mut actions = vec![PASS_ROLE];
+                    actions.extend(with);
+                    let mut found = step(method, actions, Some(format!("to {service}")), &all);
+                    found.caveats.merge(trusted);
+                    steps.push(found);
+                }
+                Kind::ServiceRole if !service_linked => {
+                    let Some((service, trusted)) = method.services.iter().find_map(|service| {
+                        trust.service(service).map(|caveats| (service, caveats))
+                    }) else {
+                        continue;
+                    };
+                    let Some((with, accesses)) = self.with_actions(from, method) else {
+                        continue;
+                    };
+                    let all: Vec<&Access> = accesses.iter().collect();
+                    let mut found = step(method, with, Some(format!("via {service}")), &all);
+                    found.caveats.merge(trusted);
+                    steps.push(found);
+                }
+                _ => {}
+            }
+        }
+        best(steps)
+    }
+
+    /// iam:PassRole of `role_arn` to `service`. A grant whose only conditions are on
+    /// iam:PassedToService is decided here for the service at hand: it applies outright
+    /// when the service is among the allowed ones and not at all otherwise (the engine can
+    /// only call such a grant conditional, not knowing the service).
+    fn pass_role(&self, from: usize, role_arn: &str, service: &str) -> Option<Access> {
+        let permissions = &self.nodes[from].permissions;
+        let access = permissions.access(PASS_ROLE, role_arn);
+        let Access::Allowed {
+            conditional: Some(conditional),
+            grants,
+        } = &access
+        else {
+            return access.is_allowed().then_some(access);
+        };
+        let covering: Vec<_> = permissions
+            .allowed_resources(PASS_ROLE)
+            .into_iter()
+            .filter(|grant| grant.covers(role_arn))
+            .collect();
+        if covering.iter().any(|grant| grant.conditional.is_none()) {
+            // The condition is a Deny's or the boundary's: nothing to decide here.
+            return Some(access);
+        }
+        let verdicts: Vec<Option<bool>> = covering
+            .iter()
+            .map(|grant| {
+                self.statement(&grant.source)
+                    .and_then(|statement| passed_to(statement, service))
+            })
+            .collect();
+        if verdicts.iter().all(|verdict| *verdict == Some(false)) {
+            return None;
+        }
+        if !verdicts.contains(&Some(true)) {
+            return Some(access);
+        }
+        // The Allow side holds for this service; keep what Denies or the boundary add.
+        let mut seen = HashSet::new();
+        let allow_side = covering
+            .iter()
+            .filter_map(|grant| grant.conditional.clone())
+            .filter(|text| seen.insert(text.clone()))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let rest = conditional
+            .strip_prefix(&allow_side)
+            .map(|rest| rest.trim_start_matches("; ").to_string())
+            .unwrap_or_else(|| conditional.clone());
+        Some(Access::Allowed {
+            conditional: (!rest.is_empty()).then_some(rest),
+            grants: grants.clone(),
+        })
+    }
+
+    /// The statement a grant names, from the inventory's documents.
+    fn statement(&self, source: &GrantSource) -> Option<&'a Statement> {
+        let document = match &source.policy {
+            PolicySource::Managed { arn, .. } => self.managed_documents.get(arn.as_str())?,
+            PolicySource::Inline { owner, name } => self
+                .inline_documents
+                .get(owner.as_str())?
+                .get(name.as_str())?,
+        };
+        document
+            .statements
+            .iter()
+            .enumerate()
+            .find_map(|(index, statement)| {
+                let label = statement
+                    .sid
+                    .clone()
+                    .filter(|sid| !sid.is_empty())
+                    .unwrap_or_else(|| format!("Statement[{index}]"));
+                (label == source.statement).then_some(statement)
+            })
+    }
+
+    /// sts:AssumeRole: a trust naming the principal admits it unless its own policies deny
+    /// it; a trust naming the account needs its policies to allow it.
+    fn assume(
+        &self,
+        from: usize,
+        trust: &RoleTrust,
+        role_arn: &str,
+        method: &'static Method,
+    ) -> Option<Step> {
+        let source = &self.nodes[from];
+        let named = trust.named.iter().find_map(|(named, caveats)| match named {
+            Named::Arn(arn) if arn == source.arn => Some(caveats.clone()),
+            Named::Session { role, session }
+                if source.kind == PrincipalKind::Role && role == source.name =>
+            {
+                let mut caveats = caveats.clone();
+                caveats.condition(Some(&format!("a session named {session}")));
+                Some(caveats)
+            }
+            _ => None,
+        });
+        let access = source.permissions.access(ASSUME_ROLE, role_arn);
+        if let Some(caveats) = named {
+            // Named by ARN, the trust admits it whatever its identity policies allow;
+            // only an explicit Deny there stops it.
+            if matches!(access, Access::Denied { .. }) {
+                return None;
+            }
+            let mut found = step(method, vec![ASSUME_ROLE], None, &[]);
+            found.caveats.merge(&caveats);
+            return Some(found);
+        }
+        let account = trust.account.as_ref()?;
+        if !access.is_allowed() {
+            return None;
+        }
+        let mut found = step(method, vec![ASSUME_ROLE], None, &[&access]);
+        found.caveats.merge(account);
+        Some(found)
+    }
+
+    fn user_edge(&mut self, from: usize, to: usize) -> Option<Step> {
+        let target = &self.nodes[to];
+        let source = &self.nodes[from].permissions;
+        let mut steps = Vec::new();
+        for method in methods()
+            .iter()
+            .filter(|method| method.kind == Kind::UserCredentials)
+        {
+            let premise = match method.password {
+                // A console password does not get past an MFA device.
+                Some(_) if target.mfa => continue,
+                Some(Password::Absent) if target.password == Some(true) => continue,
+                Some(Password::Present) if target.password == Some(false) => continue,
+                Some(Password::Absent) if target.password.is_none() => Some(format!(
+                    "{} has no console password yet (no credential report to tell)",
+                    target.display()
+                )),
+                Some(Password::Present) if target.password.is_none() => Some(format!(
+                    "{} has a console password (no credential report to tell)",
+                    target.display()
+                )),
+                _ => None,
+            };
+            if let Some((action, access)) = any_of(source, &method.actions, target.arn) {
+                let mut found = step(method, vec![action], None, &[&access]);
+                found.caveats.premise(premise.as_deref());
+                steps.push(found);
+            }
+        }
+        best(steps)
+    }
+
+    fn group_edge(&mut self, from: usize, to: usize) -> Option<Step> {
+        let source = &self.nodes[from];
+        let group = &self.nodes[to];
+        if source.kind != PrincipalKind::User || source.groups.iter().any(|name| name == group.name)
+        {
+            return None;
+        }
+        best(
+            methods()
+                .iter()
+                .filter(|method| method.kind == Kind::GroupMembership)
+                .filter_map(|method| {
+                    any_of(&source.permissions, &method.actions, group.arn)
+                        .map(|(action, access)| step(method, vec![action], None, &[&access]))
+                }),
+        )
+    }
+
+    /// The principals that may have an edge to `to`: never all of them.
+    fn candidates(&self, to: usize) -> Vec<usize> {
+        let target = &self.nodes[to];
+        let mut candidates = Vec::new();
+        let from_index = |action: &str, candidates: &mut Vec<usize>| {
+            if let Some(index) = self.indexes.get(action) {
+                candidates.extend(index.candidates(target.arn));
+            }
+        };
+        match target.kind {
+            PrincipalKind::Role => {
+                let Some(trust) = &target.trust else {
+                    return candidates;
+                };
+                for (named, _) in &trust.named {
+                    let id = match named {
+                        Named::Arn(arn) => self.by_arn.get(arn.as_str()),
+                        Named::Session { role, .. } => self.roles_by_name.get(role.as_str()),
+                    };
+                    candidates.extend(id.copied());
+                }
+                if trust.account.is_some() {
+                    from_index(ASSUME_ROLE, &mut candidates);
+                }
+                for method in methods() {
+                    let trusted = method
+                        .services
+                        .iter()
+                        .any(|service| trust.service(service).is_some());
+                    match method.kind {
+                        Kind::RoleTrust => {
+                            for action in &method.actions {
+                                from_index(action, &mut candidates);
+                            }
+                        }
+                        Kind::PassRole if trusted => from_index(PASS_ROLE, &mut candidates),
+                        Kind::ServiceRole if trusted => candidates.extend(
+                            self.service_role_holders
+                                .get(method.id.as_str())
+                                .into_iter()
+                                .flatten(),
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            PrincipalKind::User | PrincipalKind::Group => {
+                for method in methods().iter().filter(|method| {
+                    matches!(method.kind, Kind::UserCredentials | Kind::GroupMembership)
+                }) {
+                    for action in &method.actions {
+                        from_index(action, &mut candidates);
+                    }
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        candidates.retain(|id| seen.insert(*id));
+        candidates
+    }
+
+    // --- terminals -------------------------------------------------------------------
+
+    /// A method that changes the principal's own permissions.
+    fn own_method(&mut self, id: usize) -> Option<Step> {
+        let node = &self.nodes[id];
+        let mut steps = Vec::new();
+        for method in methods() {
+            let targets: Vec<(String, String)> = match method.kind {
+                Kind::PolicyVersion => node
+                    .permissions
+                    .policies()
+                    .into_iter()
+                    .filter_map(|policy| match policy {
+                        PolicySource::Managed { arn, .. } if !policy.is_aws_managed() => {
+                            Some((arn.clone(), arn.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                Kind::UserPolicy if node.kind == PrincipalKind::User => {
+                    vec![(node.arn.to_string(), node.display())]
+                }
+                Kind::RolePolicy if node.kind == PrincipalKind::Role && !node.service_linked => {
+                    vec![(node.arn.to_string(), node.display())]
+                }
+                Kind::GroupPolicy if node.kind == PrincipalKind::Group => {
+                    vec![(node.arn.to_string(), node.display())]
+                }
+                Kind::GroupPolicy if node.kind == PrincipalKind::User => node
+                    .groups
+                    .iter()
+                    .filter_map(|group| self.groups_by_name.get(group.as_str()))
+                    .map(|&group| {
+                        (
+                            self.nodes[group].arn.to_string(),
+                            self.nodes[group].display(),
+                        )
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            for (arn, label) in targets {
+                if let Some((action, access)) = any_of(&node.permissions, &method.actions, &arn) {
+                    steps.push(step(
+                        method,
+                        vec![action],
+                        Some(format!("on {label}")),
+                        &[&access],
+                    ));
+                }
+            }
+        }
+        for method in methods()
+            .iter()
+            .filter(|method| method.kind == Kind::NewPrincipal)
+        {
+            if let Some((actions, accesses)) = self.with_actions(id, method) {
+                let all: Vec<&Access> = accesses.iter().collect();
+                steps.push(step(method, actions, None, &all));
+            }
+        }
+        best(steps)
+    }
+
+    /// The principals (other than itself) whose permissions `id` can rewrite, with how:
+    /// policies on users, groups and roles, versions of the policies attached to them, and
+    /// (for a principal that is not a user) membership of administrator groups.
+    fn grants(&mut self, id: usize) -> Vec<(usize, Step)> {
+        let node = &self.nodes[id];
+        let mut found = Vec::new();
+        for method in methods() {
+            match method.kind {
+                Kind::UserPolicy | Kind::GroupPolicy | Kind::RolePolicy => {
+                    let kind = match method.kind {
+                        Kind::UserPolicy => PrincipalKind::User,
+                        Kind::GroupPolicy => PrincipalKind::Group,
+                        _ => PrincipalKind::Role,
+                    };
+                    if method
+                        .actions
+                        .iter()
+                        .all(|action| node.permissions.allowed_resources(action).is_empty())
+                    {
+                        continue;
+                    }
+                    for (target, other) in self.nodes.iter().enumerate() {
+                        let own_group = kind == PrincipalKind::Group
+                            && node.groups.iter().any(|name| name == other.name);
+                        // A group nobody is in gives nobody anything.
+                        let empty_group = kind == PrincipalKind::Group
+                            && !self.populated_groups.contains(other.name);
+                        if target == id
+                            || other.kind != kind
+                            || other.service_linked
+                            || own_group
+                            || empty_group
+                            || other.level == FULL_ADMIN
+                        {
+                            continue;
+                        }
+                        if let Some((action, access)) =
+                            any_of(&node.permissions, &method.actions, other.arn)
+                        {
+                            let detail = Some(format!("on {}", other.display()));
+                            found.push((target, step(method, vec![action], detail, &[&access])));
+                        }
+                    }
+                }
+                Kind::PolicyVersion => {
+                    let own: HashSet<String> = node
+                        .permissions
+                        .policies()
+                        .into_iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    for (arn, holders) in &self.holders {
+                        if own.contains(*arn) {
+                            continue;
+                        }
+                        if let Some((action, access)) =
+                            any_of(&node.permissions, &method.actions, arn)
+                        {
+                            let detail = Some(format!("on {arn}"));
+                            for &holder in holders {
+                                if self.nodes[holder].level == FULL_ADMIN {
+                                    continue;
+                                }
+                                found.push((
+                                    holder,
+                                    step(method, vec![action], detail.clone(), &[&access]),
+                                ));
+                            }
+                        }
+                    }
+                }
+                Kind::GroupMembership if node.kind != PrincipalKind::User => {
+                    for (target, group) in self.nodes.iter().enumerate() {
+                        if group.kind != PrincipalKind::Group || group.level == NOT_ADMIN {
+                            continue;
+                        }
+                        if let Some((action, access)) =
+                            any_of(&node.permissions, &method.actions, group.arn)
+                        {
+                            let detail = Some(format!("on {} (any user into it)", group.display()));
+                            found.push((target, step(method, vec![action], detail, &[&access])));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// The principal's best terminal: its own method, or taking over a principal it can
+    /// also rewrite, or rewriting another principal.
+    fn terminal(&mut self, id: usize) -> Option<Ending> {
+        let own = self.own_method(id).map(Ending::Method);
+        if own.as_ref().is_some_and(ending_is_certain) {
+            return own;
+        }
+        let grants = self.grants(id);
+        let mut takeover: Option<Ending> = None;
+        for (target, modify) in &grants {
+            if let Some(reach) = self.edge(id, *target) {
+                let candidate = Ending::Takeover {
+                    target: self.nodes[*target].display(),
+                    modify: modify.clone(),
+                    reach,
+                };
+                let better = match &takeover {
+                    None => true,
+                    Some(known) => ending_is_certain(&candidate) && !ending_is_certain(known),
+                };
+                if better {
+                    takeover = Some(candidate);
+                }
+            }
+        }
+        let grant = self.grant_ending(id, &grants);
+        if takeover.as_ref().is_some_and(ending_is_certain) {
+            return takeover;
+        }
+        own.or(takeover).or(grant)
+    }
+
+    /// "Can make another principal administrator": the most certain grant, naming one
+    /// target and how many more there are.
+    fn grant_ending(&self, id: usize, grants: &[(usize, Step)]) -> Option<Ending> {
+        let (target, step) = grants.iter().min_by_key(|(target, step)| {
+            // Users and groups with members first: someone's credentials can use them.
+            let node = &self.nodes[*target];
+            (rank(step), node.kind == PrincipalKind::Role, *target)
+        })?;
+        let targets: HashSet<usize> = grants.iter().map(|(target, _)| *target).collect();
+        let node = &self.nodes[*target];
+        let described = match targets.len() {
+            1 => node.display(),
+            count => format!("{} and {} other principals", node.display(), count - 1),
+        };
+        let holder = match node.kind {
+            PrincipalKind::Group => format!("a member of {}", node.display()),
+            _ => node.display(),
+        };
+        let mut step = step.clone();
+        step.caveats.premise(Some(&format!(
+            "whoever holds {} also holds {holder} (or another principal it can make administrator)",
+            self.nodes[id].display()
+        )));
+        Some(Ending::Grant {
+            target: described,
+            step,
+        })
+    }
+
+    // --- the walk --------------------------------------------------------------------
+
+    fn walk(&mut self) {
+        let count = self.nodes.len();
+        let mut pending: Vec<(usize, Ending, u8)> = Vec::new();
+        for id in 0..count {
+            let level = self.nodes[id].level;
+            if level == FULL_ADMIN {
+                pending.push((id, self.administrator(id), FULL_ADMIN));
+                continue;
+            }
+            let partial = level == PARTIAL_ADMIN;
+            match self.terminal(id) {
+                Some(ending) if ending_is_certain(&ending) || !partial => {
+                    pending.push((id, ending, FULL_ADMIN))
+                }
+                _ if partial => pending.push((id, self.administrator(id), PARTIAL_ADMIN)),
+                _ => {}
+            }
+        }
+        // Certain terminals and edges first, administrators at the front of the queue so
+        // that one hop onto an administrator beats a longer route.
+        let (certain, uncertain): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|(_, ending, _)| ending_is_certain(ending));
+        self.link_terminals(certain);
+        self.propagate(true);
+        self.link_terminals(uncertain);
+        self.propagate(false);
+    }
+
+    fn administrator(&self, id: usize) -> Ending {
+        let node = &self.nodes[id];
+        Ending::Administrator {
+            missing: node.admin_missing.clone(),
+            conditional: node.admin_conditional.clone(),
+        }
+    }
+
+    fn link_terminals(&mut self, terminals: Vec<(usize, Ending, u8)>) {
+        for (id, ending, level) in terminals {
+            if self.links[id].is_none() {
+                self.links[id] = Some(Link::Terminal { ending, level });
+                self.order.push(id);
+            }
+        }
+    }
+
+    fn propagate(&mut self, certain_only: bool) {
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        let linked: Vec<usize> = (0..self.nodes.len())
+            .filter(|&id| self.links[id].is_some())
+            .collect();
+        let is_admin = |graph: &Self, id: usize| {
+            matches!(
+                graph.links[id],
+                Some(Link::Terminal {
+                    ending: Ending::Administrator { .. },
+                    ..
+                })
+            )
+        };
+        queue.extend(linked.iter().copied().filter(|&id| is_admin(self, id)));
+        queue.extend(linked.iter().copied().filter(|&id| !is_admin(self, id)));
+        while let Some(to) = queue.pop_front() {
+            let level = self.links[to].as_ref().map_or(NOT_ADMIN, Link::level);
+            for from in self.candidates(to) {
+                if self.links[from].is_some() || self.nodes[from].level >= level {
+                    continue;
+                }
+                let Some(step) = self.edge(from, to) else {
+                    continue;
+                };
+                if certain_only && !step.caveats.is_certain() {
+                    continue;
+                }
+                self.links[from] = Some(Link::Next { to, step, level });
+                self.order.push(from);
+                queue.push_back(from);
+            }
+        }
+    }
+
+    /// Each linked principal's route summary, and the principal whose link is its route's
+    /// last hop, computed once in link order (a link always points to an earlier one).
+    fn summaries(&self) -> (Vec<Option<Summary>>, Vec<usize>) {
+        let mut summaries: Vec<Option<Summary>> = vec![None; self.nodes.len()];
+        let mut last: Vec<usize> = (0..self.nodes.len()).collect();
+        for &id in &self.order {
+            match &self.links[id] {
+                Some(Link::Terminal { ending, .. }) => {
+                    summaries[id] = Some(Summary::of_ending(ending));
+                }
+                Some(Link::Next { to, step, .. }) => {
+                    let rest = summaries[*to].as_ref().expect("linked after its target");
+                    summaries[id] = Some(Summary::then(step, rest));
+                    last[id] = match &self.links[*to] {
+                        Some(Link::Next { .. }) => last[*to],
+                        _ => id,
+                    };
+                }
+                None => {}
+            }
+        }
+        (summaries, last)
+    }
+
+    fn hop(&self, from: usize) -> Option<Hop> {
+        match self.links[from].as_ref()? {
+            Link::Next { to, step, .. } => Some(Hop {
+                to: self.nodes[*to].display(),
+                to_arn: self.nodes[*to].arn.to_string(),
+                step: step.clone(),
+            }),
+            Link::Terminal { .. } => None,
+        }
+    }
+
+    fn route(&self, start: usize, summaries: &[Option<Summary>], last: &[usize]) -> Option<Route> {
+        let summary = summaries[start].clone()?;
+        let mut hops = Vec::new();
+        let mut at = start;
+        while hops.len() < SHOWN_HOPS.min(summary.hops) {
+            let Some(Link::Next { to, .. }) = &self.links[at] else {
+                break;
+            };
+            hops.extend(self.hop(at));
+            at = *to;
+        }
+        let elided = summary.hops - hops.len();
+        if elided > 0 {
+            hops.extend(self.hop(last[start]));
+        }
+        let elided = elided.saturating_sub(1);
+        let mut end = last[start];
+        if let Some(Link::Next { to, .. }) = &self.links[end] {
+            end = *to;
+        }
+        let Some(Link::Terminal { ending, .. }) = &self.links[end] else {
+            return None;
+        };
+        let direct = summary.hops == 0
+            || (summary.hops == 1 && matches!(ending, Ending::Administrator { .. }));
+        Some(Route {
+            start: self.nodes[start].display(),
+            hops,
+            elided,
+            ending: ending.clone(),
+            direct,
+            summary,
+        })
+    }
+
+    fn verdicts(&self, exclusions: &[String]) -> Analysis {
+        let order = |kind: PrincipalKind| match kind {
+            PrincipalKind::User => 0,
+            PrincipalKind::Role => 1,
+            PrincipalKind::Group => 2,
+        };
+        let mut ids: Vec<usize> = (0..self.nodes.len())
+            .filter(|&id| self.nodes[id].kind != PrincipalKind::Group)
+            .collect();
+        ids.sort_by_key(|&id| (order(self.nodes[id].kind), id));
+        let (summaries, last) = self.summaries();
+        let principals = ids
+            .into_iter()
+            .map(|id| {
+                let node = &self.nodes[id];
+                let administrator = || Outcome::Administrator {
+                    route: node
+                        .permissions
+                        .admin_evidence()
+                        .map(|evidence| evidence.route())
+                        .unwrap_or_default(),
+                };
+                let found = if node.level == FULL_ADMIN {
+                    administrator()
+                } else {
+                    match self.route(id, &summaries, &last) {
+                        // Its own "admin except" grant, and no way to the rest.
+                        Some(route)
+                            if route.hops.is_empty()
+                                && matches!(route.ending, Ending::Administrator { .. }) =>
+                        {
+                            administrator()
+                        }
+                        Some(route) => Outcome::Escalates(Box::new(route)),
+                        None => Outcome::Clean,
+                    }
+                };
+                let reaches_administrator = match &found {
+                    Outcome::Administrator { .. } => true,
+                    Outcome::Escalates(route) => !matches!(route.ending, Ending::Grant { .. }),
+                    Outcome::Excluded(_) | Outcome::Clean => false,
+                };
+                let outcome = match exclusion(exclusions, node.arn, node.name) {
+                    Some(pattern) => Outcome::Excluded(pattern.to_string()),
+                    None => found,
+                };
+                PrincipalVerdict {
+                    kind: node.kind,
+                    name: node.name.to_string(),
+                    arn: node.arn.to_string(),
+                    outcome,
+                    reaches_administrator,
+                    unknowns: node.permissions.unknowns().to_vec(),
+                }
+            })
+            .collect();
+        Analysis::new(principals)
+    }
+}

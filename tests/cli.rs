@@ -624,3 +624,37 @@ fn compliance_shows_each_control_and_never_passes_a_manual_one() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn a_weak_trust_into_an_administrator_role_is_raised_a_severity_step() {
+    let report = json(&iamscan(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--checks",
+        "trust-cross-account",
+    ]));
+    let failing: Vec<&Value> = findings(&report, "trust-cross-account")
+        .into_iter()
+        .filter(|finding| finding["status"] == "fail")
+        .collect();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    let organization_role = failing[0];
+    assert!(
+        organization_role["resource_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with("role/OrganizationAccountAccessRole")
+    );
+    // The check is high; this role holds AdministratorAccess.
+    assert_eq!(report["checks"][0]["severity"], "high");
+    assert_eq!(organization_role["severity"], "critical");
+    assert!(
+        organization_role["message"]
+            .as_str()
+            .unwrap()
+            .contains("administrator"),
+        "{organization_role}"
+    );
+}

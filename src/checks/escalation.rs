@@ -12,7 +12,7 @@ use super::{Context, Emitter, Resource, require};
 use crate::finding::Severity;
 use crate::policy::PolicySource;
 use crate::policy::PrincipalKind;
-use crate::policy::escalation::{self, Analysis, Ending, Outcome, PrincipalVerdict, Route};
+use crate::policy::escalation::{self, Ending, Outcome, PrincipalVerdict, Route};
 use std::collections::BTreeSet;
 
 /// Which of the two checks is asking.
@@ -30,17 +30,6 @@ pub fn escalation_path(context: &Context, emit: &mut Emitter) {
     judge(context, emit, Scope::Path);
 }
 
-fn analysis(context: &Context) -> Option<Analysis> {
-    let details = context.inventory.authorization.as_ref()?;
-    Some(escalation::analyse(
-        details,
-        context.inventory.account_id.as_deref(),
-        context.inventory.credential_report.as_ref(),
-        &context.settings.escalation_exclusions,
-        context.now,
-    ))
-}
-
 fn judge(context: &Context, emit: &mut Emitter, scope: Scope) {
     let details = require!(context, emit, context.authorization());
     let service_linked: BTreeSet<&str> = details
@@ -49,7 +38,8 @@ fn judge(context: &Context, emit: &mut Emitter, scope: Scope) {
         .filter(|role| role.is_service_linked())
         .map(|role| role.arn.as_str())
         .collect();
-    let analysis = analysis(context).unwrap_or_default();
+    // Shared with the other checks of the scan: the graph is built once.
+    let analysis = context.escalation().unwrap_or_default();
     let mut judged = 0;
     for verdict in &analysis.principals {
         if service_linked.contains(verdict.arn.as_str()) {

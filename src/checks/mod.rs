@@ -192,6 +192,8 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// Built on first use and shared by every check of the scan.
     permissions: std::sync::OnceLock<std::sync::Arc<crate::policy::PermissionIndex<'a>>>,
+    /// Escalation analysis, built on first use (it needs the authorization details).
+    escalation: std::sync::OnceLock<Option<std::sync::Arc<crate::policy::escalation::Analysis>>>,
 }
 
 /// Why a check could not see its data: becomes the message of an `error` finding.
@@ -204,6 +206,7 @@ impl<'a> Context<'a> {
             settings,
             now,
             permissions: std::sync::OnceLock::new(),
+            escalation: std::sync::OnceLock::new(),
         }
     }
 
@@ -277,6 +280,22 @@ impl<'a> Context<'a> {
             .virtual_mfa_devices
             .as_deref()
             .ok_or_else(|| self.missing("the virtual MFA device list", &["ListVirtualMFADevices"]))
+    }
+
+    /// Who is, or can become, an administrator: `None` without authorization details.
+    pub fn escalation(&self) -> Option<std::sync::Arc<crate::policy::escalation::Analysis>> {
+        self.escalation
+            .get_or_init(|| {
+                let details = self.inventory.authorization.as_ref()?;
+                Some(std::sync::Arc::new(crate::policy::escalation::analyse(
+                    details,
+                    self.inventory.account_id.as_deref(),
+                    self.inventory.credential_report.as_ref(),
+                    &self.settings.escalation_exclusions,
+                    self.now,
+                )))
+            })
+            .clone()
     }
 
     /// Whole days from `then` to the scan time (0 for dates in the future).
@@ -354,6 +373,11 @@ impl<'m> Emitter<'m> {
             muted_reason: None,
             change: None,
         });
+    }
+
+    /// The check's catalog severity.
+    pub fn severity(&self) -> Severity {
+        self.meta.severity
     }
 
     pub fn pass(&mut self, resource: Resource, message: impl Into<String>) {

@@ -67,6 +67,7 @@ fn judge_roles(
         );
         return;
     }
+    let escalation = context.escalation();
     for role in &details.roles {
         let resource = || Resource::new(&role.arn, "AwsIamRole");
         let Some(document) = &role.assume_role_policy else {
@@ -77,13 +78,34 @@ fn judge_roles(
         if verdict.failures.is_empty() {
             emit.pass(resource(), verdict.pass);
         }
+        // A weak trust into a role that is, or can become, an administrator is one step
+        // worse: whoever gets in owns the account.
+        let reaches_admin = escalation
+            .as_ref()
+            .is_some_and(|analysis| analysis.reaches_administrator(&role.arn));
         for failure in verdict.failures {
             let values = [("role_name", role.name.clone())];
-            match failure.severity {
-                Some(severity) => emit.fail_at(severity, resource(), failure.message, &values),
-                None => emit.fail(resource(), failure.message, &values),
+            let severity = failure.severity.unwrap_or(emit.severity());
+            if reaches_admin {
+                let message = format!(
+                    "{} The role is, or can become, an administrator (identity policies only).",
+                    failure.message
+                );
+                emit.fail_at(raised(severity), resource(), message, &values);
+            } else {
+                emit.fail_at(severity, resource(), failure.message, &values);
             }
         }
+    }
+}
+
+/// One severity step up, at most critical.
+fn raised(severity: Severity) -> Severity {
+    match severity {
+        Severity::Info => Severity::Low,
+        Severity::Low => Severity::Medium,
+        Severity::Medium => Severity::High,
+        Severity::High | Severity::Critical => Severity::Critical,
     }
 }
 

@@ -198,6 +198,11 @@ struct Graph<'i, 'a> {
     indexes: HashMap<&'static str, ActionIndex>,
     /// Service-role method id -> the principals holding every action it needs.
     service_role_holders: HashMap<&'static str, Vec<usize>>,
+    /// `(method id, principal)` of every service-role holder, for membership tests.
+    service_role_members: HashSet<(&'static str, usize)>,
+    /// `(action, principal)` -> the resource patterns its Allows grant the action on, for
+    /// the indexed actions; empty: anything (a `NotResource` grant).
+    coverage: HashMap<(&'static str, usize), Vec<String>>,
     /// `(principal, action)` -> may it do the action somewhere.
     somewhere: HashMap<(usize, &'static str), Access>,
 }
@@ -425,6 +430,8 @@ impl<'i, 'a> Graph<'i, 'a> {
             holders: HashMap::new(),
             indexes: HashMap::new(),
             service_role_holders: HashMap::new(),
+            service_role_members: HashSet::new(),
+            coverage: HashMap::new(),
             somewhere: HashMap::new(),
         };
         graph.index_holders(details);
@@ -527,13 +534,17 @@ impl<'i, 'a> Graph<'i, 'a> {
                 }
                 if anything {
                     index.wildcard.push((id, Vec::new()));
+                    self.coverage.insert((action, id), Vec::new());
                 } else if !patterns.is_empty() {
                     patterns.extend(exact);
-                    index.wildcard.push((id, patterns));
-                } else {
-                    for arn in exact {
-                        index.exact.entry(arn).or_default().push(id);
+                    index.wildcard.push((id, patterns.clone()));
+                    self.coverage.insert((action, id), patterns);
+                } else if !exact.is_empty() {
+                    let exact: Vec<String> = exact.into_iter().collect();
+                    for arn in &exact {
+                        index.exact.entry(arn.clone()).or_default().push(id);
                     }
+                    self.coverage.insert((action, id), exact);
                 }
             }
             self.indexes.insert(action, index);
@@ -547,6 +558,8 @@ impl<'i, 'a> Graph<'i, 'a> {
                     self.nodes[id].level != FULL_ADMIN && self.with_actions(id, method).is_some()
                 })
                 .collect();
+            self.service_role_members
+                .extend(holders.iter().map(|&id| (method.id.as_str(), id)));
             self.service_role_holders
                 .insert(method.id.as_str(), holders);
         }
@@ -953,50 +966,81 @@ impl<'i, 'a> Graph<'i, 'a> {
         best(steps)
     }
 
-    /// The principals (other than itself) whose permissions `id` can rewrite, with how:
-    /// policies on users, groups and roles, versions of the policies attached to them, and
-    /// (for a principal that is not a user) membership of administrator groups.
-    fn grants(&mut self, id: usize) -> Vec<(usize, Step)> {
+    /// Whether `id`'s Allows name `arn` for an indexed `action` (patterns only: Denies,
+    /// conditions and the boundary are left to [`Permissions::access`]).
+    fn covers(&self, action: &str, id: usize, arn: &str) -> bool {
+        self.coverage.get(&(action, id)).is_some_and(|patterns| {
+            patterns.is_empty() || patterns.iter().any(|pattern| glob_match(pattern, arn))
+        })
+    }
+
+    /// A cheap test that `from` may have an edge to `to`: what [`Graph::candidates`] asks,
+    /// from the other side. [`Graph::edge`] decides.
+    fn may_reach(&self, from: usize, to: usize) -> bool {
+        let target = &self.nodes[to];
+        let covers = |action: &str| self.covers(action, from, target.arn);
+        let any_action = |kinds: &[Kind]| {
+            methods()
+                .iter()
+                .filter(|method| kinds.contains(&method.kind))
+                .flat_map(|method| &method.actions)
+                .any(|action| covers(action))
+        };
+        match target.kind {
+            PrincipalKind::User => any_action(&[Kind::UserCredentials]),
+            PrincipalKind::Group => any_action(&[Kind::GroupMembership]),
+            PrincipalKind::Role => {
+                let Some(trust) = &target.trust else {
+                    return false;
+                };
+                let source = &self.nodes[from];
+                let named = trust.named.iter().any(|(named, _)| match named {
+                    Named::Arn(arn) => arn == source.arn,
+                    Named::Session { role, .. } => {
+                        source.kind == PrincipalKind::Role && role == source.name
+                    }
+                });
+                named
+                    || (trust.account.is_some() && covers(ASSUME_ROLE))
+                    || any_action(&[Kind::RoleTrust])
+                    || methods().iter().any(|method| {
+                        let trusted = method
+                            .services
+                            .iter()
+                            .any(|service| trust.service(service).is_some());
+                        trusted
+                            && match method.kind {
+                                Kind::PassRole => covers(PASS_ROLE),
+                                Kind::ServiceRole => self
+                                    .service_role_members
+                                    .contains(&(method.id.as_str(), from)),
+                                _ => false,
+                            }
+                    })
+            }
+        }
+    }
+
+    /// What `id` may rewrite besides itself, by the patterns of its Allows: `(method,
+    /// principal, resource)` with the resource the method acts on (the principal, or the
+    /// policy attached to it). Confirmed with [`Permissions::access`] only where it matters.
+    fn rewrites(&self, id: usize) -> Vec<(&'static Method, usize, &'a str)> {
         let node = &self.nodes[id];
         let mut found = Vec::new();
         for method in methods() {
-            match method.kind {
-                Kind::UserPolicy | Kind::GroupPolicy | Kind::RolePolicy => {
-                    let kind = match method.kind {
-                        Kind::UserPolicy => PrincipalKind::User,
-                        Kind::GroupPolicy => PrincipalKind::Group,
-                        _ => PrincipalKind::Role,
-                    };
-                    if method
-                        .actions
-                        .iter()
-                        .all(|action| node.permissions.allowed_resources(action).is_empty())
-                    {
-                        continue;
-                    }
-                    for (target, other) in self.nodes.iter().enumerate() {
-                        let own_group = kind == PrincipalKind::Group
-                            && node.groups.iter().any(|name| name == other.name);
-                        // A group nobody is in gives nobody anything.
-                        let empty_group = kind == PrincipalKind::Group
-                            && !self.populated_groups.contains(other.name);
-                        if target == id
-                            || other.kind != kind
-                            || other.service_linked
-                            || own_group
-                            || empty_group
-                            || other.level == FULL_ADMIN
-                        {
-                            continue;
-                        }
-                        if let Some((action, access)) =
-                            any_of(&node.permissions, &method.actions, other.arn)
-                        {
-                            let detail = Some(format!("on {}", other.display()));
-                            found.push((target, step(method, vec![action], detail, &[&access])));
-                        }
-                    }
-                }
+            let grants: Vec<_> = method
+                .actions
+                .iter()
+                .flat_map(|action| node.permissions.allowed_resources(action))
+                .collect();
+            if grants.is_empty() {
+                continue;
+            }
+            let covered = |arn: &str| grants.iter().any(|grant| grant.covers(arn));
+            let kind = match method.kind {
+                Kind::UserPolicy => PrincipalKind::User,
+                Kind::GroupPolicy | Kind::GroupMembership => PrincipalKind::Group,
+                Kind::RolePolicy => PrincipalKind::Role,
                 Kind::PolicyVersion => {
                     let own: HashSet<String> = node
                         .permissions
@@ -1005,42 +1049,63 @@ impl<'i, 'a> Graph<'i, 'a> {
                         .map(ToString::to_string)
                         .collect();
                     for (arn, holders) in &self.holders {
-                        if own.contains(*arn) {
+                        if own.contains(*arn) || !covered(arn) {
                             continue;
                         }
-                        if let Some((action, access)) =
-                            any_of(&node.permissions, &method.actions, arn)
-                        {
-                            let detail = Some(format!("on {arn}"));
-                            for &holder in holders {
-                                if self.nodes[holder].level == FULL_ADMIN {
-                                    continue;
-                                }
-                                found.push((
-                                    holder,
-                                    step(method, vec![action], detail.clone(), &[&access]),
-                                ));
-                            }
-                        }
+                        found.extend(
+                            holders
+                                .iter()
+                                .filter(|&&holder| self.nodes[holder].level != FULL_ADMIN)
+                                .map(|&holder| (method, holder, *arn)),
+                        );
                     }
+                    continue;
                 }
-                Kind::GroupMembership if node.kind != PrincipalKind::User => {
-                    for (target, group) in self.nodes.iter().enumerate() {
-                        if group.kind != PrincipalKind::Group || group.level == NOT_ADMIN {
-                            continue;
+                _ => continue,
+            };
+            // A user joins groups by an edge; only others are put into administrator groups.
+            if method.kind == Kind::GroupMembership && node.kind == PrincipalKind::User {
+                continue;
+            }
+            for (target, other) in self.nodes.iter().enumerate() {
+                let skip = target == id
+                    || other.kind != kind
+                    || other.service_linked
+                    || other.level == FULL_ADMIN && method.kind != Kind::GroupMembership
+                    || match method.kind {
+                        Kind::GroupMembership => other.level == NOT_ADMIN,
+                        Kind::GroupPolicy => {
+                            // Its own groups are its own method; a group nobody is in
+                            // gives nobody anything.
+                            node.groups.iter().any(|name| name == other.name)
+                                || !self.populated_groups.contains(other.name)
                         }
-                        if let Some((action, access)) =
-                            any_of(&node.permissions, &method.actions, group.arn)
-                        {
-                            let detail = Some(format!("on {} (any user into it)", group.display()));
-                            found.push((target, step(method, vec![action], detail, &[&access])));
-                        }
-                    }
+                        _ => false,
+                    };
+                if !skip && covered(other.arn) {
+                    found.push((method, target, other.arn));
                 }
-                _ => {}
             }
         }
         found
+    }
+
+    /// How `id` rewrites `target` through `resource`, confirmed.
+    fn rewrite(
+        &self,
+        id: usize,
+        method: &'static Method,
+        target: usize,
+        resource: &str,
+    ) -> Option<Step> {
+        let (action, access) = any_of(&self.nodes[id].permissions, &method.actions, resource)?;
+        let other = &self.nodes[target];
+        let detail = match method.kind {
+            Kind::PolicyVersion => format!("on {resource}"),
+            Kind::GroupMembership => format!("on {} (any user into it)", other.display()),
+            _ => format!("on {}", other.display()),
+        };
+        Some(step(method, vec![action], Some(detail), &[&access]))
     }
 
     /// The principal's best terminal: its own method, or taking over a principal it can
@@ -1050,50 +1115,72 @@ impl<'i, 'a> Graph<'i, 'a> {
         if own.as_ref().is_some_and(ending_is_certain) {
             return own;
         }
-        let grants = self.grants(id);
+        let rewrites = self.rewrites(id);
         let mut takeover: Option<Ending> = None;
-        for (target, modify) in &grants {
-            if let Some(reach) = self.edge(id, *target) {
-                let candidate = Ending::Takeover {
-                    target: self.nodes[*target].display(),
-                    modify: modify.clone(),
-                    reach,
-                };
-                let better = match &takeover {
-                    None => true,
-                    Some(known) => ending_is_certain(&candidate) && !ending_is_certain(known),
-                };
-                if better {
-                    takeover = Some(candidate);
-                }
+        for &(method, target, resource) in &rewrites {
+            if !self.may_reach(id, target) {
+                continue;
             }
+            let Some(modify) = self.rewrite(id, method, target, resource) else {
+                continue;
+            };
+            let Some(reach) = self.edge(id, target) else {
+                continue;
+            };
+            let candidate = Ending::Takeover {
+                target: self.nodes[target].display(),
+                modify,
+                reach,
+            };
+            if ending_is_certain(&candidate) {
+                return Some(candidate);
+            }
+            takeover.get_or_insert(candidate);
         }
-        let grant = self.grant_ending(id, &grants);
-        if takeover.as_ref().is_some_and(ending_is_certain) {
-            return takeover;
-        }
-        own.or(takeover).or(grant)
+        own.or(takeover)
+            .or_else(|| self.grant_ending(id, &rewrites))
     }
 
-    /// "Can make another principal administrator": the most certain grant, naming one
-    /// target and how many more there are.
-    fn grant_ending(&self, id: usize, grants: &[(usize, Step)]) -> Option<Ending> {
-        let (target, step) = grants.iter().min_by_key(|(target, step)| {
-            // Users and groups with members first: someone's credentials can use them.
-            let node = &self.nodes[*target];
-            (rank(step), node.kind == PrincipalKind::Role, *target)
-        })?;
-        let targets: HashSet<usize> = grants.iter().map(|(target, _)| *target).collect();
-        let node = &self.nodes[*target];
-        let described = match targets.len() {
-            1 => node.display(),
-            count => format!("{} and {} other principals", node.display(), count - 1),
+    /// "Can make another principal administrator": a certain rewrite if there is one
+    /// (users and groups before roles: someone's credentials can use them), naming one
+    /// target and how many more the patterns cover.
+    fn grant_ending(
+        &self,
+        id: usize,
+        rewrites: &[(&'static Method, usize, &str)],
+    ) -> Option<Ending> {
+        let mut ordered: Vec<&(&'static Method, usize, &str)> = rewrites.iter().collect();
+        ordered.sort_by_key(|(_, target, _)| {
+            (self.nodes[*target].kind == PrincipalKind::Role, *target)
+        });
+        let mut chosen: Option<(usize, Step)> = None;
+        for &&(method, target, resource) in &ordered {
+            let Some(step) = self.rewrite(id, method, target, resource) else {
+                continue;
+            };
+            let certain = step.caveats.is_certain();
+            if chosen.is_none() || certain {
+                chosen = Some((target, step));
+            }
+            if certain {
+                break;
+            }
+        }
+        let (target, mut step) = chosen?;
+        let others: HashSet<usize> = rewrites
+            .iter()
+            .map(|(_, other, _)| *other)
+            .filter(|other| *other != target)
+            .collect();
+        let node = &self.nodes[target];
+        let described = match others.len() {
+            0 => node.display(),
+            count => format!("{} and up to {count} more", node.display()),
         };
         let holder = match node.kind {
             PrincipalKind::Group => format!("a member of {}", node.display()),
             _ => node.display(),
         };
-        let mut step = step.clone();
         step.caveats.premise(Some(&format!(
             "whoever holds {} also holds {holder} (or another principal it can make administrator)",
             self.nodes[id].display()

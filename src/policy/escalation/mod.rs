@@ -188,8 +188,8 @@ impl Summary {
             }
             Ending::Method(step) | Ending::Grant { step, .. } => summary.add_step(step),
             Ending::Takeover { modify, reach, .. } => {
-                summary.add_step(reach);
                 summary.add_step(modify);
+                summary.add_step(reach);
             }
         }
         summary

@@ -50,24 +50,43 @@ fn score_text(score: Option<f64>) -> String {
 /// summary, and `iamscan explain` (or the JSON report) has the whole text.
 fn short_fix(cli: &str, check_id: &str) -> String {
     const SHOWN: usize = 3;
-    let commands: Vec<&str> = cli
+    let lines: Vec<&str> = cli
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .collect();
-    let mut text = commands
+    // A here-document's body is not a command: show up to the line that opens it.
+    let shown = lines
         .iter()
         .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join("\n");
-    if commands.len() > SHOWN {
-        text.push_str(&format!(
-            "\n(+{} more: iamscan explain {check_id})",
-            commands.len() - SHOWN
-        ));
+        .position(|line| line.contains("<<"))
+        .map_or(SHOWN.min(lines.len()), |opener| opener);
+    let mut text = lines[..shown].join("\n");
+    if lines.len() > shown {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!("(more: iamscan explain {check_id})"));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_fix;
+
+    #[test]
+    fn the_short_fix_stops_before_a_here_document() {
+        let cli = "# look\naws iam get-role --role-name r > trust.json\ncat > trust.json <<'JSON'\n{\n}\nJSON\naws iam update-assume-role-policy --role-name r";
+        assert_eq!(
+            short_fix(cli, "trust-public"),
+            "aws iam get-role --role-name r > trust.json\n(more: iamscan explain trust-public)"
+        );
+        assert_eq!(
+            short_fix("aws iam a\naws iam b", "x"),
+            "aws iam a\naws iam b"
+        );
+    }
 }
 
 /// Renders the report. `color` is decided by the caller (terminal and NO_COLOR).

@@ -87,8 +87,13 @@ fn judge_roles(
             let values = [("role_name", role.name.clone())];
             let severity = failure.severity.unwrap_or(emit.severity());
             if reaches_admin {
+                let stop = if failure.message.ends_with('.') {
+                    ""
+                } else {
+                    "."
+                };
                 let message = format!(
-                    "{} The role is, or can become, an administrator (identity policies only).",
+                    "{}{stop} The role is, or can become, an administrator (identity policies only).",
                     failure.message
                 );
                 emit.fail_at(raised(severity), resource(), message, &values);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A benchmark, not a test: iamscan's offline scan beside Cloudsplaining's on the same
+# authorization-details export of a seeded moto account (1000 users, 1000 roles by default).
+#   scripts/bench-cloudsplaining.sh
+#   USERS=200 ROLES=200 scripts/bench-cloudsplaining.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+users=${USERS:-1000}
+roles=${ROLES:-1000}
+venv=.venv
+if [[ ! -x "$venv/bin/moto_server" ]]; then
+    echo "no $venv/bin/moto_server: run scripts/test.sh --no-run first" >&2
+    exit 2
+fi
+if [[ ! -x "$venv/bin/cloudsplaining" ]]; then
+    echo "==> installing cloudsplaining into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check cloudsplaining
+fi
+if [[ -x target/release/iamscan ]]; then binary=target/release/iamscan; else cargo build --quiet --bin iamscan; binary=target/debug/iamscan; fi
+
+work=$(mktemp -d)
+moto_pid=
+cleanup() {
+    if [[ -n "$moto_pid" ]]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
+    if [[ -n "${KEEP_WORK:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >/dev/null 2>"$work/moto.log" &
+moto_pid=$!
+for _ in $(seq 300); do
+    if "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('$url/moto-api/')" 2>/dev/null; then break; fi
+    sleep 0.1
+done
+echo "==> seeding $users users and $roles roles"
+"$venv/bin/python" scripts/bench_moto_seed.py "$url" "$users" "$roles" >/dev/null
+gaad="$work/authorization-details.json"
+"$venv/bin/python" scripts/bench_export_gaad.py "$url" "$gaad"
+echo "export: $(du -h "$gaad" | cut -f1) ($gaad)"
+
+measure() { # name, command...
+    local name=$1
+    shift
+    /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>&1 || true
+    local wall rss
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/$name.time")
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/$name.time")
+    printf '%-16s wall %-10s peak RSS %6d MiB\n' "$name" "$wall" "$((rss / 1024))"
+}
+echo
+measure iamscan "$binary" --quiet scan --auth-details "$gaad" --format json --output "$work/iamscan.json"
+mkdir -p "$work/cloudsplaining"
+measure cloudsplaining "$venv/bin/cloudsplaining" scan --input-file "$gaad" --output "$work/cloudsplaining"
+# A tool that failed has no figures worth comparing.
+grep -q '"findings"' "$work/iamscan.json" || { echo "iamscan failed:"; cat "$work/iamscan.out"; exit 1; }
+ls "$work/cloudsplaining"/*.json >/dev/null 2>&1 || { echo "cloudsplaining failed:"; tail -5 "$work/cloudsplaining.out"; exit 1; }
+echo "(iamscan: $binary, every check; cloudsplaining $("$venv/bin/pip" show cloudsplaining | sed -n 's/^Version: //p'))"

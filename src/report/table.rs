@@ -71,24 +71,6 @@ fn short_fix(cli: &str, check_id: &str) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::short_fix;
-
-    #[test]
-    fn the_short_fix_stops_before_a_here_document() {
-        let cli = "# look\naws iam get-role --role-name r > trust.json\ncat > trust.json <<'JSON'\n{\n}\nJSON\naws iam update-assume-role-policy --role-name r";
-        assert_eq!(
-            short_fix(cli, "trust-public"),
-            "aws iam get-role --role-name r > trust.json\n(more: iamscan explain trust-public)"
-        );
-        assert_eq!(
-            short_fix("aws iam a\naws iam b", "x"),
-            "aws iam a\naws iam b"
-        );
-    }
-}
-
 /// Renders the report. `color` is decided by the caller (terminal and NO_COLOR).
 pub fn render_table(
     report: &Report,
@@ -391,4 +373,22 @@ pub fn render_diff(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
         writeln!(out, "{table}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_fix;
+
+    #[test]
+    fn the_short_fix_stops_before_a_here_document() {
+        let cli = "# look\naws iam get-role --role-name r > trust.json\ncat > trust.json <<'JSON'\n{\n}\nJSON\naws iam update-assume-role-policy --role-name r";
+        assert_eq!(
+            short_fix(cli, "trust-public"),
+            "aws iam get-role --role-name r > trust.json\n(more: iamscan explain trust-public)"
+        );
+        assert_eq!(
+            short_fix("aws iam a\naws iam b", "x"),
+            "aws iam a\naws iam b"
+        );
+    }
 }

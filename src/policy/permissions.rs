@@ -501,6 +501,14 @@ impl<'a> Builder<'a> {
     }
 
     /// The holdings of one principal or group: its inline and attached policies.
+    /// A principal's permissions boundary, if it has one; one that cannot be read is an
+    /// unknown of the principal, not "no boundary".
+    fn boundary(&mut self, arn: Option<&'a str>, unknowns: &mut Vec<String>) -> Option<usize> {
+        self.managed(arn?)
+            .map_err(|unknown| unknowns.push(format!("permissions boundary: {unknown}")))
+            .ok()
+    }
+
     fn own(
         &mut self,
         owner: &str,
@@ -613,12 +621,7 @@ impl<'a> PermissionIndex<'a> {
                     )),
                 }
             }
-            let boundary = user.permissions_boundary.as_deref().and_then(|arn| {
-                builder
-                    .managed(arn)
-                    .map_err(|unknown| unknowns.push(format!("permissions boundary: {unknown}")))
-                    .ok()
-            });
+            let boundary = builder.boundary(user.permissions_boundary.as_deref(), &mut unknowns);
             entries.push(Entry {
                 principal: PrincipalRef {
                     kind: PrincipalKind::User,
@@ -646,12 +649,7 @@ impl<'a> PermissionIndex<'a> {
                 &mut holdings,
                 &mut unknowns,
             );
-            let boundary = role.permissions_boundary.as_deref().and_then(|arn| {
-                builder
-                    .managed(arn)
-                    .map_err(|unknown| unknowns.push(format!("permissions boundary: {unknown}")))
-                    .ok()
-            });
+            let boundary = builder.boundary(role.permissions_boundary.as_deref(), &mut unknowns);
             entries.push(Entry {
                 principal: PrincipalRef {
                     kind: PrincipalKind::Role,

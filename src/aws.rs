@@ -91,6 +91,74 @@ pub fn iam_client(config: &SdkConfig, counter: &CallCounter) -> aws_sdk_iam::Cli
     aws_sdk_iam::Client::from_conf(iam_config)
 }
 
+/// One Access Analyzer client per region, sharing the IAM client's counter.
+pub fn access_analyzer_clients(
+    config: &SdkConfig,
+    counter: &CallCounter,
+    regions: &[String],
+) -> Vec<(String, aws_sdk_accessanalyzer::Client)> {
+    regions
+        .iter()
+        .map(|region| {
+            let client_config = aws_sdk_accessanalyzer::config::Builder::from(config)
+                .region(Region::new(region.clone()))
+                .interceptor(counter.clone())
+                .build();
+            (
+                region.clone(),
+                aws_sdk_accessanalyzer::Client::from_conf(client_config),
+            )
+        })
+        .collect()
+}
+
+/// The regions IAM Access Analyzer is checked in when `--regions` is not given: every
+/// commercial region AWS enables by default (opt-in regions must be named).
+pub const DEFAULT_ENABLED_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+];
+
+/// The regions to check: those asked for (`none` for no region), else the SDK region's
+/// partition's defaults: the list above in the commercial partition, the SDK region alone
+/// in another (China, GovCloud).
+pub fn scanned_regions(requested: &[String], sdk_region: Option<&str>) -> Vec<String> {
+    let mut regions: Vec<String> = match requested {
+        [] => match sdk_region {
+            Some(region) if region.starts_with("cn-") || region.starts_with("us-gov-") => {
+                vec![region.to_string()]
+            }
+            _ => DEFAULT_ENABLED_REGIONS
+                .iter()
+                .map(|region| region.to_string())
+                .collect(),
+        },
+        [none] if none == "none" => Vec::new(),
+        asked => asked
+            .iter()
+            .map(|region| region.trim().to_string())
+            .collect(),
+    };
+    regions.sort();
+    regions.dedup();
+    regions
+}
+
 /// Resolves credentials through the chain once, so that a scan without any fails at once
 /// with a message saying how to provide them, instead of as one gap per API call.
 pub async fn check_credentials(config: &SdkConfig) -> Result<(), String> {

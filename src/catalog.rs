@@ -63,6 +63,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "days",
     "role_name",
     "provider_arn",
+    "region",
+    "certificate_name",
 ];
 
 /// Parses and validates every embedded file, reporting all problems at once.

@@ -116,6 +116,35 @@ pub struct AwsArgs {
     /// Longest wait for AWS to generate the credential report, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub report_wait: u64,
+    /// Regions whose IAM Access Analyzer is checked (comma-separated; `none` for none).
+    /// Default: every region AWS enables by default; name opt-in regions you use.
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', value_parser = parse_region)]
+    pub regions: Vec<String>,
+}
+
+/// A region name such as `eu-west-1` or `us-gov-east-1`, or `none`: a typo fails here
+/// instead of as a connection error per region.
+fn parse_region(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let parts: Vec<&str> = value.split('-').collect();
+    let well_formed = parts.len() >= 3
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase());
+    if well_formed || value == "none" {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "'{value}' is not a region name such as eu-west-1 (or `none`)"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

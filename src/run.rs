@@ -78,9 +78,9 @@ fn aws_options(args: &AwsArgs) -> AwsOptions {
     }
 }
 
-/// A live connection: the IAM client and the counter its calls are tallied in.
+/// A live connection: the clients and the counter their calls are tallied in.
 struct Live {
-    client: aws_sdk_iam::Client,
+    clients: collect::Clients,
     counter: CallCounter,
     concurrency: usize,
 }
@@ -91,9 +91,14 @@ async fn connect(args: &AwsArgs) -> anyhow::Result<Live> {
         .await
         .map_err(|message| anyhow!(message))?;
     let counter = CallCounter::default();
-    let client = aws::iam_client(&config, &counter);
+    let regions =
+        aws::scanned_regions(&args.regions, config.region().map(|region| region.as_ref()));
+    let clients = collect::Clients {
+        iam: aws::iam_client(&config, &counter),
+        access_analyzer: aws::access_analyzer_clients(&config, &counter, &regions),
+    };
     Ok(Live {
-        client,
+        clients,
         counter,
         concurrency: args.concurrency as usize,
     })
@@ -106,7 +111,7 @@ async fn collect_live(live: &Live, args: &AwsArgs, progress: bool) -> collect::C
         progress,
         ..CollectOptions::default()
     };
-    collect::collect(&live.client, &live.counter, &options, Utc::now()).await
+    collect::collect(&live.clients, &live.counter, &options, Utc::now()).await
 }
 
 fn load_from_exports(args: &ExportArgs) -> anyhow::Result<Inventory> {
@@ -256,7 +261,8 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
                 let users = users_with_failing_keys(&findings);
                 if !users.is_empty() {
                     let (keys, gaps) =
-                        collect::list_access_keys(&live.client, &users, live.concurrency).await;
+                        collect::list_access_keys(&live.clients.iam, &users, live.concurrency)
+                            .await;
                     inventory.access_keys.extend(keys);
                     inventory.gaps.extend(gaps);
                     findings = judge(&inventory, &settings, now, &selected);

@@ -605,10 +605,22 @@ fn compliance_shows_each_control_and_never_passes_a_manual_one() {
         "CIS marks hardware root MFA Manual: never a plain pass or fail"
     );
     assert_eq!(status("2.2"), "manual");
+    assert_eq!(status("2.15"), "fail", "no role holds AWSSupportAccess");
     assert_eq!(
-        status("2.15"),
+        status("2.16"),
         "not-covered",
-        "no check looks for a support role yet"
+        "instance roles need EC2 data, which iamscan does not collect"
+    );
+    assert_eq!(status("2.17"), "fail", "www-acme-2025 expired");
+    assert_eq!(
+        status("2.18"),
+        "fail",
+        "eu-west-1 has no external access analyzer"
+    );
+    assert_eq!(
+        status("2.20"),
+        "manual",
+        "CIS marks CloudShell access Manual, even with a holder found"
     );
     assert_eq!(status("4.1"), "manual");
     assert_eq!(

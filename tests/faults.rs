@@ -4,6 +4,9 @@
 //!
 //! Responses are shaped as IAM's awsQuery XML (the API reference's examples and moto's
 //! response templates); the fake account is the same in every test, only the faults differ.
+//! The same endpoint answers IAM Access Analyzer's ListAnalyzers (REST-JSON, `GET
+//! /analyzer`), which moto does not implement, per region (read from the request's
+//! signature scope).
 //! Run with `--nocapture` to see each test's faults and outcomes.
 
 mod common;
@@ -333,6 +336,7 @@ struct Reply {
     body: String,
     /// What the outcome table calls it.
     label: String,
+    content_type: &'static str,
 }
 
 const IAM_XMLNS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -346,8 +350,53 @@ fn ok(action: &str, result: &str) -> Reply {
              <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></{action}Response>"
         ),
         label: "200".to_string(),
+        content_type: "text/xml",
     }
 }
+
+/// A REST-JSON answer (Access Analyzer).
+fn ok_json(body: Value) -> Reply {
+    Reply {
+        status: 200,
+        body: body.to_string(),
+        label: "200".to_string(),
+        content_type: "application/json",
+    }
+}
+
+/// A REST-JSON error, as Access Analyzer sends it.
+fn error_json(status: u16, code: &str, message: &str) -> Reply {
+    Reply {
+        status,
+        body: serde_json::json!({"__type": code, "message": message}).to_string(),
+        label: format!("{status} {code}"),
+        content_type: "application/json",
+    }
+}
+
+/// ListAnalyzers' answer: (name, type) analyzers, all ACTIVE, and the next page's token.
+fn analyzers(region: &str, analyzers: &[(&str, &str)], next_token: Option<&str>) -> Reply {
+    let analyzers: Vec<Value> = analyzers
+        .iter()
+        .map(|(name, kind)| {
+            serde_json::json!({
+                "arn": format!("arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/{name}"),
+                "name": name,
+                "type": kind,
+                "createdAt": CREATED,
+                "status": "ACTIVE",
+            })
+        })
+        .collect();
+    let mut body = serde_json::json!({ "analyzers": analyzers });
+    if let Some(token) = next_token {
+        body["nextToken"] = token.into();
+    }
+    ok_json(body)
+}
+
+/// The regions the fake answers ListAnalyzers for; scans here ask for exactly these.
+const REGIONS: &str = "eu-west-1,us-east-1";
 
 /// An awsQuery error, as IAM sends it.
 fn error(status: u16, code: &str, message: &str) -> Reply {
@@ -359,6 +408,7 @@ fn error(status: u16, code: &str, message: &str) -> Reply {
              <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ErrorResponse>"
         ),
         label: format!("{status} {code}"),
+        content_type: "text/xml",
     }
 }
 
@@ -445,6 +495,21 @@ impl Script {
             "ListSAMLProviders",
             vec![ok("ListSAMLProviders", "<SAMLProviderList/>")],
         );
+        script.on(
+            "ListServerCertificates",
+            vec![ok(
+                "ListServerCertificates",
+                "<ServerCertificateMetadataList/><IsTruncated>false</IsTruncated>",
+            )],
+        );
+        for region in REGIONS.split(',') {
+            script.on_parameter(
+                "ListAnalyzers",
+                "region",
+                region,
+                vec![analyzers(region, &[("external-access", "ACCOUNT")], None)],
+            );
+        }
         script
     }
 
@@ -636,7 +701,7 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
     use tokio::io::AsyncWriteExt;
     let mut buffer: Vec<u8> = Vec::new();
     loop {
-        let (head_end, content_length) = loop {
+        let (head_end, content_length, head) = loop {
             if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
                 let length = head
@@ -644,7 +709,7 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
                     .find_map(|line| line.strip_prefix("content-length:"))
                     .and_then(|value| value.trim().parse::<usize>().ok())
                     .unwrap_or(0);
-                break (end + 4, length);
+                break (end + 4, length, head);
             }
             if !read_more(&mut stream, &mut buffer).await {
                 return;
@@ -658,7 +723,7 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
         let body =
             String::from_utf8_lossy(&buffer[head_end..head_end + content_length]).into_owned();
         buffer.drain(..head_end + content_length);
-        let request = parse_form(&body);
+        let request = parse_rest(&head).unwrap_or_else(|| parse_form(&body));
         let reply = {
             let mut shared = shared.lock().expect("the script");
             let reply = shared.script.reply(&request).unwrap_or_else(|| Reply {
@@ -684,8 +749,9 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
             _ => "Internal Server Error",
         };
         let response = format!(
-            "HTTP/1.1 {} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE\r\n\r\n{}",
+            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nx-amzn-RequestId: 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE\r\n\r\n{}",
             reply.status,
+            reply.content_type,
             reply.body.len(),
             reply.body
         );
@@ -706,6 +772,32 @@ async fn read_more(stream: &mut tokio::net::TcpStream, buffer: &mut Vec<u8>) -> 
             true
         }
     }
+}
+
+/// Access Analyzer's `GET /analyzer?nextToken=...`, as the action ListAnalyzers with the
+/// region its signature is scoped to and its query parameters. `head` is lower-cased.
+fn parse_rest(head: &str) -> Option<Request> {
+    let target = head
+        .lines()
+        .next()?
+        .strip_prefix("get ")?
+        .split(' ')
+        .next()?;
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != "/analyzer" {
+        return None;
+    }
+    let mut request = parse_form(query);
+    request.action = "ListAnalyzers".to_string();
+    // Credential=AKID/20260601/eu-west-1/access-analyzer/aws4_request
+    let region = head
+        .split("credential=")
+        .nth(1)?
+        .split('/')
+        .nth(2)?
+        .to_string();
+    request.parameters.insert("region".to_string(), region);
+    Some(request)
 }
 
 /// An awsQuery body: `Action=...&Version=...&Name=value`, form-encoded.
@@ -734,9 +826,16 @@ fn parse_form(body: &str) -> Request {
 
 /// A scan of the fake endpoint, judged at SCAN_TIME, with `extra` arguments.
 fn scan(fake: &FakeIam, extra: &[&str]) -> Run {
-    let mut args = vec!["--scan-time", SCAN_TIME, "--report-wait", "10"];
+    let mut args = vec![
+        "--scan-time",
+        SCAN_TIME,
+        "--report-wait",
+        "10",
+        "--regions",
+        REGIONS,
+    ];
     args.extend_from_slice(extra);
-    scan_live(&fake.url, &args)
+    scan_endpoint(&fake.url, &args)
 }
 
 fn baseline_report() -> Value {
@@ -1102,4 +1201,113 @@ fn a_malformed_inventory_is_a_one_line_error_naming_the_place() {
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "no report: {}", run.stdout);
+}
+
+/// Access Analyzer is regional: a region whose listing is denied is `error` for that region
+/// alone, a second page (nextToken) is read before judging, and the other checks and
+/// regions are unaffected.
+#[test]
+fn access_analyzer_is_judged_per_region_across_pages_and_a_denied_region_is_an_error() {
+    let baseline = baseline_report();
+    for region in ["eu-west-1", "us-east-1"] {
+        assert_eq!(
+            status(
+                &baseline,
+                "access-analyzer-enabled",
+                &format!("arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer")
+            ),
+            "pass",
+            "{region} has an active ACCOUNT analyzer"
+        );
+    }
+    assert_eq!(
+        findings_of(&baseline, "server-certificate-expired")[0]["status"],
+        "pass",
+        "no certificates stored: nothing expired, seen"
+    );
+
+    let account = FakeAccount::baseline();
+    let mut script = Script::account(&account, 1);
+    // us-east-1: the first page holds only an unused-access analyzer; the external one is
+    // on the second page.
+    script.on_parameter(
+        "ListAnalyzers",
+        "region",
+        "us-east-1",
+        vec![analyzers(
+            "us-east-1",
+            &[("unused", "ACCOUNT_UNUSED_ACCESS")],
+            Some("page-2"),
+        )],
+    );
+    script.on_parameter(
+        "ListAnalyzers",
+        "nexttoken",
+        "page-2",
+        vec![analyzers(
+            "us-east-1",
+            &[("external-access", "ACCOUNT")],
+            None,
+        )],
+    );
+    script.on_parameter(
+        "ListAnalyzers",
+        "region",
+        "eu-west-1",
+        vec![error_json(
+            403,
+            "AccessDeniedException",
+            "User is not authorized to perform: access-analyzer:ListAnalyzers",
+        )],
+    );
+    let fake = FakeIam::start(script);
+    let run = scan(&fake, &[]);
+    outcome_row(
+        "ListAnalyzers: eu-west-1 403, us-east-1 two pages",
+        &fake,
+        &run,
+    );
+    assert!(fake.unscripted().is_empty(), "{:?}", fake.unscripted());
+    run.expect_code(3);
+    let report = run.report();
+    let resource = |region: &str| format!("arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer");
+    assert_eq!(
+        status(&report, "access-analyzer-enabled", &resource("us-east-1")),
+        "pass"
+    );
+    assert_eq!(
+        fake.requests("ListAnalyzers").len(),
+        3,
+        "two pages for us-east-1, one denied call for eu-west-1"
+    );
+    assert_eq!(
+        status(&report, "access-analyzer-enabled", &resource("eu-west-1")),
+        "error"
+    );
+    let reason = message(&report, "access-analyzer-enabled", &resource("eu-west-1"));
+    assert!(
+        reason.contains("AccessDeniedException"),
+        "the error says why: {reason}"
+    );
+    let gaps = report["coverage"]["gaps"]
+        .as_array()
+        .expect("gaps is a list");
+    assert_eq!(gaps.len(), 1, "{gaps:#?}");
+    assert_eq!(gaps[0]["operation"], "ListAnalyzers");
+    assert_eq!(gaps[0]["resource"], "eu-west-1");
+    assert_eq!(
+        report["stats"]["api_calls"]["ListAnalyzers"], 3,
+        "Access Analyzer calls are counted with the IAM ones"
+    );
+    let others = |report: &Value| -> Vec<String> {
+        finding_lines(report)
+            .into_iter()
+            .filter(|line| !line.contains("access-analyzer-enabled"))
+            .collect()
+    };
+    assert_eq!(
+        others(&report),
+        others(&baseline),
+        "every other check is unaffected"
+    );
 }

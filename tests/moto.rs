@@ -11,6 +11,11 @@
 //!   ListOrganizationsFeatures, GenerateServiceLastAccessedDetails); the collector calls
 //!   none of them today, which `moto_gaps_are_declared_errors_and_make_the_scan_incomplete`
 //!   pins down.
+//! - It has no IAM Access Analyzer at all (HTTP 500 to ListAnalyzers), so scans here read
+//!   no region (`--regions none`) and access-analyzer-enabled is `error`; tests/faults.rs
+//!   covers that collector over replayed HTTP.
+//! - ListServerCertificates gives every certificate the Expiration 2012-05-08, so every
+//!   uploaded certificate is expired: a valid one is covered by the unit tests.
 //! - GetAccountAuthorizationDetails ignores MaxItems and never pages, lists all ~1,500 AWS
 //!   managed policies (attached or not) and omits PolicyName and PolicyId from them: paging
 //!   is covered by tests/faults.rs, the unattached policies by
@@ -27,6 +32,7 @@ const MIN_LENGTH: i32 = 8;
 const REUSE_PREVENTION: i32 = 5;
 const MAX_PASSWORD_AGE: i32 = 180;
 const INLINE_POLICY: &str = "read-reports";
+const SERVER_CERTIFICATE: &str = "www-example-2011";
 const ADMIN_POLICY_ARN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const TRUST_SERVICE: &str = "ec2.amazonaws.com";
 
@@ -115,6 +121,8 @@ struct Secrets {
     mfa_seeds: Vec<Vec<u8>>,
     qr_codes: Vec<Vec<u8>>,
     secret_access_keys: Vec<String>,
+    /// The server certificate's private key, uploaded with it.
+    private_keys: Vec<String>,
 }
 
 /// Creates user `name` with what `user` describes (its own `name` is ignored).
@@ -271,6 +279,20 @@ async fn seed_posture_account(client: &aws_sdk_iam::Client) -> Secrets {
             .await
             .expect("AttachRolePolicy");
     }
+    // moto stores the body as given and dates every certificate's expiry 2012-05-08.
+    let private_key = format!(
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC{}\n-----END PRIVATE KEY-----",
+        "k".repeat(40)
+    );
+    client
+        .upload_server_certificate()
+        .server_certificate_name(SERVER_CERTIFICATE)
+        .certificate_body("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n-----END CERTIFICATE-----")
+        .private_key(&private_key)
+        .send()
+        .await
+        .expect("UploadServerCertificate");
+    secrets.private_keys.push(private_key);
     client
         .update_account_password_policy()
         .minimum_password_length(MIN_LENGTH)
@@ -318,7 +340,12 @@ fn seeded_resources() -> BTreeSet<String> {
         "arn:aws:iam::{MOTO_ACCOUNT}:policy/{CUSTOMER_POLICY}"
     ));
     resources.insert(account_arn());
+    resources.insert(server_certificate_arn());
     resources
+}
+
+fn server_certificate_arn() -> String {
+    format!("arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/{SERVER_CERTIFICATE}")
 }
 
 /// The scan time both scans of a comparison are judged at, so ages cannot differ.
@@ -382,6 +409,13 @@ fn the_scan_finds_what_was_seeded_and_nothing_it_was_not() {
         ("root-mfa-enabled", vec![account_arn()]),
         ("root-hardware-mfa", vec![account_arn()]),
         ("root-access-keys", vec![]),
+        // Every user without a device, console or not.
+        ("user-mfa-enabled", users_where(|user| !user.virtual_mfa)),
+        // No role holds AWSSupportAccess; nothing holds AWSCloudShellFullAccess.
+        ("support-role", vec![account_arn()]),
+        ("cloudshell-full-access", vec![]),
+        // moto dates every server certificate's expiry 2012-05-08.
+        ("server-certificate-expired", vec![server_certificate_arn()]),
     ];
     for (check, expected) in &expected_failures {
         assert_eq!(
@@ -508,14 +542,20 @@ fn the_scan_finds_what_was_seeded_and_nothing_it_was_not() {
 fn moto_gaps_are_declared_errors_and_make_the_scan_incomplete() {
     let (moto, _) = seeded_moto();
     let run = scan_live(&moto.url, &[]);
-    // Expected gap: no <root_account> row, so root-recent-use cannot be evaluated, and the
-    // scan says it is incomplete rather than passing it.
+    // Expected gaps: no <root_account> row, so root-recent-use cannot be evaluated, and no
+    // Access Analyzer (no region read); the scan says it is incomplete rather than passing
+    // them.
     run.expect_code(3);
     let report = run.report();
     assert_eq!(
         errored_checks(&report),
-        vec!["root-recent-use"],
-        "the only check moto leaves unevaluated"
+        vec!["access-analyzer-enabled", "root-recent-use"],
+        "the only checks moto leaves unevaluated"
+    );
+    assert!(
+        message(&report, "access-analyzer-enabled", &account_arn()).contains("--regions none"),
+        "{}",
+        message(&report, "access-analyzer-enabled", &account_arn())
     );
     assert_eq!(status(&report, "root-recent-use", &account_arn()), "error");
     let reason = message(&report, "root-recent-use", &account_arn());
@@ -525,9 +565,9 @@ fn moto_gaps_are_declared_errors_and_make_the_scan_incomplete() {
     );
     assert_eq!(
         report["coverage"]["errored_checks"],
-        serde_json::json!(["root-recent-use"])
+        serde_json::json!(["access-analyzer-enabled", "root-recent-use"])
     );
-    assert_eq!(report["coverage"]["errored"], 1);
+    assert_eq!(report["coverage"]["errored"], 2);
     assert_eq!(report["score"]["incomplete"], true);
     // moto answers every operation the collector calls: no operation gaps, and moto's log
     // (one line per request) shows no 500, its answer to what it does not implement.
@@ -586,6 +626,8 @@ fn a_saved_inventory_scans_the_same_as_the_live_account_and_holds_no_secrets() {
             &moto.url,
             "--region",
             "us-east-1",
+            MOTO_REGIONS[0],
+            MOTO_REGIONS[1],
             "--output",
             inventory_arg,
         ],
@@ -657,6 +699,17 @@ fn a_saved_inventory_scans_the_same_as_the_live_account_and_holds_no_secrets() {
             "a secret access key is in the inventory"
         );
     }
+    assert_eq!(secrets.private_keys.len(), 1);
+    for key in &secrets.private_keys {
+        assert!(
+            !text.contains("PRIVATE KEY") && !text.contains(&key[30..60]),
+            "the server certificate's private key is in the inventory"
+        );
+    }
+    assert!(
+        text.contains(SERVER_CERTIFICATE),
+        "the certificate's name and dates are kept"
+    );
 }
 
 /// Seeds `users` plain users, the first `with_mfa` of them holding an enabled virtual MFA

@@ -58,6 +58,7 @@ ADMINISTRATOR_ACCESS = aws_policy_arn("AdministratorAccess")
 READ_ONLY_ACCESS = aws_policy_arn("ReadOnlyAccess")
 SSM_CORE = aws_policy_arn("AmazonSSMManagedInstanceCore")
 SUPPORT_SERVICE_ROLE = aws_policy_arn("aws-service-role/AWSSupportServiceRolePolicy")
+CLOUDSHELL_FULL_ACCESS = aws_policy_arn("AWSCloudShellFullAccess")
 
 AWS_MANAGED = [
     {
@@ -124,6 +125,14 @@ AWS_MANAGED = [
                 "Resource": "*",
             }
         ),
+    },
+    {
+        "arn": CLOUDSHELL_FULL_ACCESS,
+        "path": "/",
+        "created": datetime(2020, 12, 15, 19, 0, 34, tzinfo=timezone.utc),
+        "updated": datetime(2020, 12, 15, 19, 0, 34, tzinfo=timezone.utc),
+        "version": "v1",
+        "document": document({"Effect": "Allow", "Action": ["cloudshell:*"], "Resource": "*"}),
     },
     {
         "arn": SSM_CORE,
@@ -341,7 +350,12 @@ CUSTOMER_MANAGED = [
 
 GROUPS = [
     {"name": "Admins", "created": ago(2070, 16, 25, 3), "policies": [ADMINISTRATOR_ACCESS]},
-    {"name": "Developers", "created": ago(1520, 14, 1, 58), "policies": [DEVELOPER_ACCESS]},
+    # CloudShell was added for "a quick look at the logs" during an incident in 2024.
+    {
+        "name": "Developers",
+        "created": ago(1520, 14, 1, 58),
+        "policies": [DEVELOPER_ACCESS, CLOUDSHELL_FULL_ACCESS],
+    },
     {"name": "Auditors", "created": ago(1100, 9, 12, 40), "policies": [READ_ONLY_ACCESS]},
     # The contractor programme ended; its group stayed.
     {"name": "Contractors", "created": ago(900, 13, 44, 10), "policies": [DEVELOPER_ACCESS]},
@@ -890,6 +904,50 @@ def saml_providers():
     }
 
 
+def server_certificates():
+    """Two certificates for the old Classic Load Balancer: last year's, expired, and its
+    replacement."""
+
+    def certificate(name, uploaded, expires):
+        return {
+            "Path": "/cloudfront/",
+            "ServerCertificateName": name,
+            "ServerCertificateId": unique_id("ASCA", name),
+            "Arn": arn(f"server-certificate/cloudfront/{name}"),
+            "UploadDate": iso(uploaded),
+            "Expiration": iso(expires),
+        }
+
+    return {
+        "ServerCertificateMetadataList": [
+            certificate("www-acme-2025", ago(420, 11, 2, 9), ago(55, 23, 59, 59)),
+            certificate("www-acme-2026", ago(60, 10, 41, 37), GENERATED + timedelta(days=310)),
+        ]
+    }
+
+
+def access_analyzers(region):
+    """us-east-1 has the external access analyzer; eu-west-1, where the data lake lives,
+    only the unused-access analyzer someone tried out."""
+    created = ago(300, 15, 12, 0)
+    analyzers = {
+        "us-east-1": [("external-access", "ACCOUNT")],
+        "eu-west-1": [("unused-access-trial", "ACCOUNT_UNUSED_ACCESS")],
+    }[region]
+    return {
+        "analyzers": [
+            {
+                "arn": f"arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/{name}",
+                "name": name,
+                "type": kind,
+                "createdAt": iso(created),
+                "status": "ACTIVE",
+            }
+            for name, kind in analyzers
+        ]
+    }
+
+
 def main():
     files = {
         "authorization-details.json": authorization_details(),
@@ -900,6 +958,9 @@ def main():
         "oidc-providers.json": oidc_providers(),
         "oidc-provider-token.actions.githubusercontent.com.json": oidc_provider(),
         "saml-providers.json": saml_providers(),
+        "server-certificates.json": server_certificates(),
+        "access-analyzers-us-east-1.json": access_analyzers("us-east-1"),
+        "access-analyzers-eu-west-1.json": access_analyzers("eu-west-1"),
     }
     for device in VIRTUAL_DEVICES:
         if device["user"] not in (None, "<root>"):

@@ -371,7 +371,7 @@ pub(crate) mod tests {
     use crate::checks::Settings;
     use crate::checks::fixtures::*;
     use crate::finding::{Finding, Severity, Status};
-    use crate::inventory::gaad::{AttachedPolicy, Group, ManagedPolicy, Role, User};
+    use crate::inventory::gaad::{AttachedPolicy, ManagedPolicy};
     use crate::inventory::{AuthorizationDetails, InlinePolicy, Inventory};
     use crate::policy::PolicyDocument;
     use serde_json::{Value, json};
@@ -430,54 +430,12 @@ pub(crate) mod tests {
         }
     }
 
+    pub(crate) use crate::inventory::fixtures::{group, role, user};
+
     pub(crate) fn inline(name: &str, statements: Value) -> InlinePolicy {
         InlinePolicy {
             name: name.into(),
             document: Some(document(statements)),
-        }
-    }
-
-    pub(crate) fn user(name: &str) -> User {
-        User {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            groups: vec![],
-            attached_policies: vec![],
-            inline_policies: vec![],
-            permissions_boundary: None,
-            tags: Default::default(),
-        }
-    }
-
-    pub(crate) fn group(name: &str) -> Group {
-        Group {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            attached_policies: vec![],
-            inline_policies: vec![],
-        }
-    }
-
-    pub(crate) fn role(name: &str) -> Role {
-        Role {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            assume_role_policy: None,
-            attached_policies: vec![],
-            inline_policies: vec![],
-            permissions_boundary: None,
-            last_used: None,
-            last_used_region: None,
-            tags: Default::default(),
         }
     }
 

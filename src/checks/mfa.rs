@@ -1,29 +1,66 @@
 //! MFA for IAM users.
 
 use super::{Context, Emitter, Resource, require};
-use crate::inventory::MfaKind;
+use crate::inventory::{CredentialReportRow, MfaKind};
 
 pub(super) fn user(arn: &str) -> Resource {
     Resource::new(arn, "AwsIamUser")
 }
 
 pub fn console_mfa(context: &Context, emit: &mut Emitter) {
+    users_have_mfa(
+        context,
+        emit,
+        CredentialReportRow::has_password,
+        "no IAM user has a console password",
+        |row| {
+            format!(
+                "user {} can sign in to the console with a password alone: no MFA device",
+                row.user
+            )
+        },
+    );
+}
+
+/// Security Hub IAM.19: every user, console or not.
+pub fn every_user_mfa(context: &Context, emit: &mut Emitter) {
+    users_have_mfa(
+        context,
+        emit,
+        |_| true,
+        "the account has no IAM users",
+        |row| {
+            let password = if row.has_password() {
+                "a console password"
+            } else {
+                "no console password"
+            };
+            format!("user {} has no MFA device ({password})", row.user)
+        },
+    );
+}
+
+/// Passes the users `in_scope` selects that have an active MFA device and fails the others.
+fn users_have_mfa(
+    context: &Context,
+    emit: &mut Emitter,
+    in_scope: fn(&CredentialReportRow) -> bool,
+    none_in_scope: &str,
+    without_mfa: fn(&CredentialReportRow) -> String,
+) {
     let report = require!(context, emit, context.credential_report());
     let mut any = false;
-    for row in report.users().filter(|row| row.has_password()) {
+    for row in report.users().filter(|row| in_scope(row)) {
         any = true;
         if row.mfa_active {
             emit.pass(
                 user(&row.arn),
-                format!("user {} has a console password and MFA", row.user),
+                format!("user {} has an active MFA device", row.user),
             );
         } else {
             emit.fail(
                 user(&row.arn),
-                format!(
-                    "user {} can sign in to the console with a password alone: no MFA device",
-                    row.user
-                ),
+                without_mfa(row),
                 &[("user_name", row.user.clone())],
             );
         }
@@ -31,7 +68,7 @@ pub fn console_mfa(context: &Context, emit: &mut Emitter) {
     if !any {
         emit.skipped(
             Resource::new(context.account_arn(), "AwsAccount"),
-            "no IAM user has a console password",
+            none_in_scope,
         );
     }
 }

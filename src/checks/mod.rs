@@ -5,6 +5,7 @@
 //! the catalog metadata and the remediation with the finding's real names.
 
 mod access_keys;
+mod account;
 mod admin;
 mod escalation;
 mod mfa;
@@ -153,6 +154,26 @@ pub const REGISTRY: &[Check] = &[
         id: "privilege-escalation-path",
         run: escalation::escalation_path,
     },
+    Check {
+        id: "user-mfa-enabled",
+        run: mfa::every_user_mfa,
+    },
+    Check {
+        id: "support-role",
+        run: account::support_role,
+    },
+    Check {
+        id: "server-certificate-expired",
+        run: account::expired_server_certificates,
+    },
+    Check {
+        id: "access-analyzer-enabled",
+        run: account::access_analyzer,
+    },
+    Check {
+        id: "cloudshell-full-access",
+        run: account::cloudshell_full_access,
+    },
 ];
 
 /// Thresholds and declarations that change what checks decide.
@@ -280,6 +301,25 @@ impl<'a> Context<'a> {
             .virtual_mfa_devices
             .as_deref()
             .ok_or_else(|| self.missing("the virtual MFA device list", &["ListVirtualMFADevices"]))
+    }
+
+    pub fn server_certificates(
+        &self,
+    ) -> Result<&'a [crate::inventory::ServerCertificate], Missing> {
+        self.inventory
+            .server_certificates
+            .as_deref()
+            .ok_or_else(|| self.missing("the server certificate list", &["ListServerCertificates"]))
+    }
+
+    /// Access Analyzer's analyzers per scanned region (a region whose call failed is `None`).
+    pub fn access_analyzers(
+        &self,
+    ) -> Result<&'a BTreeMap<String, Option<Vec<crate::inventory::AccessAnalyzer>>>, Missing> {
+        self.inventory
+            .access_analyzers
+            .as_ref()
+            .ok_or_else(|| self.missing("IAM Access Analyzer's analyzers", &["ListAnalyzers"]))
     }
 
     /// Who is, or can become, an administrator: `None` without authorization details.

@@ -85,33 +85,14 @@ pub fn group_without_users(context: &Context, emit: &mut Emitter) {
 mod tests {
     use crate::checks::fixtures::*;
     use crate::finding::Status;
-    use crate::inventory::gaad::{AttachedPolicy, Group, User};
+    use crate::inventory::fixtures::group;
+    use crate::inventory::gaad::{AttachedPolicy, User};
     use crate::inventory::{AuthorizationDetails, InlinePolicy};
 
     fn user(name: &str, groups: &[&str]) -> User {
         User {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
             groups: groups.iter().map(|group| group.to_string()).collect(),
-            attached_policies: vec![],
-            inline_policies: vec![],
-            permissions_boundary: None,
-            tags: Default::default(),
-        }
-    }
-
-    fn group(name: &str) -> Group {
-        Group {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            attached_policies: vec![],
-            inline_policies: vec![],
+            ..crate::inventory::fixtures::user(name)
         }
     }
 

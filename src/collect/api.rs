@@ -89,6 +89,7 @@ paginated!(
     aws_sdk_iam::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesOutput,
     aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput,
     aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput,
+    aws_sdk_iam::operation::list_server_certificates::ListServerCertificatesOutput,
 );
 
 /// Calls `fetch` with each page's marker (none for the first) and hands every page to

@@ -1,11 +1,12 @@
-//! Counts the requests an IAM client makes, per operation, by hooking into the SDK's
+//! Counts the requests the clients make, per operation, by hooking into the SDK's
 //! orchestrator: one logical call per execution, one request per attempt. Attempts beyond the
-//! calls are retries.
+//! calls are retries. One counter serves every client (IAM and Access Analyzer).
 
 use super::CollectStats;
 use aws_sdk_iam::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_iam::error::BoxError;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -42,32 +43,13 @@ impl CallCounter {
         stats
     }
 
-    fn record(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        update: fn(&mut OperationCount),
-    ) {
-        let operation = context
-            .request()
-            .body()
-            .bytes()
-            .and_then(query_action)
-            .unwrap_or("Unknown");
+    /// Tallies under the operation's name, which every generated operation puts in its
+    /// configuration as `Metadata` (`GetAccountAuthorizationDetails`, `ListAnalyzers`).
+    fn record(&self, cfg: &ConfigBag, update: fn(&mut OperationCount)) {
+        let operation = cfg.load::<Metadata>().map_or("Unknown", Metadata::name);
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         update(counts.entry(operation.to_string()).or_default());
     }
-}
-
-/// The operation a request performs. IAM speaks the AWS query protocol, whose form-encoded
-/// body names it in `Action`. (The orchestrator's `Metadata` would name it too, but its type
-/// lives in a crate this one does not depend on.)
-fn query_action(body: &[u8]) -> Option<&str> {
-    let body = std::str::from_utf8(body).ok()?;
-    body.split('&')
-        .find_map(|pair| pair.strip_prefix("Action="))
-        .filter(|action| {
-            !action.is_empty() && action.bytes().all(|byte| byte.is_ascii_alphanumeric())
-        })
 }
 
 impl Intercept for CallCounter {
@@ -78,22 +60,22 @@ impl Intercept for CallCounter {
     /// Once per execution, with the serialized request at hand.
     fn read_after_serialization(
         &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.record(context, |count| count.calls += 1);
+        self.record(cfg, |count| count.calls += 1);
         Ok(())
     }
 
     /// Once per attempt, retries included.
     fn read_before_attempt(
         &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.record(context, |count| count.attempts += 1);
+        self.record(cfg, |count| count.attempts += 1);
         Ok(())
     }
 }
@@ -101,20 +83,6 @@ impl Intercept for CallCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_action_is_read_from_a_query_body() {
-        assert_eq!(
-            query_action(b"Action=GetAccountAuthorizationDetails&Version=2010-05-08&MaxItems=1000"),
-            Some("GetAccountAuthorizationDetails")
-        );
-        assert_eq!(
-            query_action(b"Version=2010-05-08&Action=ListMFADevices"),
-            Some("ListMFADevices")
-        );
-        assert_eq!(query_action(b"Version=2010-05-08"), None);
-        assert_eq!(query_action(b"Action=Get%20Things"), None);
-    }
 
     #[test]
     fn a_snapshot_derives_retries_and_totals_and_keeps_phase_times() {

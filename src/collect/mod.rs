@@ -1,4 +1,5 @@
-//! Collection: everything the checks read, fetched from the IAM API into an `Inventory`.
+//! Collection: everything the checks read, fetched from the IAM API (and IAM Access
+//! Analyzer, per region) into an `Inventory`.
 //!
 //! Collectors run at once and never abort one another. Each records what it could not see
 //! as a gap and leaves its part of the inventory `None`: "could not see" must never read as
@@ -6,8 +7,10 @@
 
 mod access_keys;
 mod account;
+mod analyzers;
 mod api;
 mod authorization;
+mod certificates;
 mod counter;
 mod credential_report;
 mod mfa;
@@ -20,8 +23,6 @@ pub use counter::CallCounter;
 use crate::inventory::{Gap, Inventory, Source};
 use chrono::{DateTime, Utc};
 use progress::Progress;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -48,28 +49,20 @@ impl Default for CollectOptions {
     }
 }
 
+/// The clients collection calls: IAM, and Access Analyzer once per region to check.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub iam: aws_sdk_iam::Client,
+    pub access_analyzer: Vec<(String, aws_sdk_accessanalyzer::Client)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Collection {
     pub inventory: Inventory,
     pub stats: CollectStats,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CollectStats {
-    /// Operation -> requests sent, retries included.
-    #[serde(default)]
-    pub api_calls: BTreeMap<String, u64>,
-    /// Operation -> logical calls (what the code asked for, before retries).
-    #[serde(default)]
-    pub operations: BTreeMap<String, u64>,
-    #[serde(default)]
-    pub retries: u64,
-    #[serde(default)]
-    pub total_api_calls: u64,
-    /// Collector -> wall time in milliseconds (`collect` for all of them together).
-    #[serde(default)]
-    pub phase_ms: BTreeMap<String, u64>,
-}
+pub use crate::report::CollectStats;
 
 /// What one collector saw, and what it could not.
 pub(crate) struct Collected<T> {
@@ -136,12 +129,13 @@ impl Assembly {
 /// Collects the whole inventory. Never fails: what could not be collected is in
 /// `inventory.gaps`.
 pub async fn collect(
-    client: &aws_sdk_iam::Client,
+    clients: &Clients,
     counter: &CallCounter,
     options: &CollectOptions,
     collected_at: DateTime<Utc>,
 ) -> Collection {
     let started = Instant::now();
+    let client = &clients.iam;
     let concurrency = options.concurrency.max(1);
     // Bars appear in this order, whatever order the collectors finish in.
     let progress = Progress::new(options.progress);
@@ -154,6 +148,8 @@ pub async fn collect(
     let summary_phase = progress.phase("account summary");
     let oidc_phase = progress.phase("OIDC providers");
     let saml_phase = progress.phase("SAML providers");
+    let certificates_phase = progress.phase("server certificates");
+    let analyzers_phase = progress.phase("Access Analyzer");
 
     // ListMFADevices needs the users and the virtual list; everything else is independent.
     let identities = async {
@@ -173,12 +169,26 @@ pub async fn collect(
         .await;
         (authorization, report, virtual_devices, devices)
     };
-    let ((authorization, report, virtual_devices, devices), password_policy, summary, oidc, saml) = tokio::join!(
+    let (
+        (authorization, report, virtual_devices, devices),
+        password_policy,
+        summary,
+        oidc,
+        saml,
+        certificates,
+        analyzers,
+    ) = tokio::join!(
         identities,
         timed(account::password_policy(client, password_phase)),
         timed(account::summary(client, summary_phase)),
         timed(providers::oidc(client, concurrency, oidc_phase)),
         timed(providers::saml(client, saml_phase)),
+        timed(certificates::collect(client, certificates_phase)),
+        timed(analyzers::collect(
+            &clients.access_analyzer,
+            concurrency,
+            analyzers_phase
+        )),
     );
 
     let mut assembly = Assembly {
@@ -193,6 +203,8 @@ pub async fn collect(
     assembly.inventory.account_summary = assembly.take("account_summary", summary);
     assembly.inventory.oidc_providers = assembly.take("oidc_providers", oidc);
     assembly.inventory.saml_providers = assembly.take("saml_providers", saml);
+    assembly.inventory.server_certificates = assembly.take("server_certificates", certificates);
+    assembly.inventory.access_analyzers = assembly.take("access_analyzers", analyzers);
     assembly.inventory.derive_account_id();
     assembly
         .stats

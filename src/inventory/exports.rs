@@ -8,9 +8,9 @@
 //! collection. Any other file that is not the command's output is an error naming it.
 
 use super::{
-    AuthorizationDetails, CredentialReport, Gap, Inventory, LoadError, MfaDevice, OidcProvider,
-    OidcProviderDetails, PasswordPolicy, PasswordPolicyState, SamlProvider, Source,
-    VirtualMfaDevice, json_error, read_file,
+    AccessAnalyzer, AuthorizationDetails, CredentialReport, Gap, Inventory, LoadError, MfaDevice,
+    OidcProvider, OidcProviderDetails, PasswordPolicy, PasswordPolicyState, SamlProvider,
+    ServerCertificate, Source, VirtualMfaDevice, json_error, read_file,
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -28,6 +28,8 @@ const MFA_DEVICES_PREFIX: &str = "mfa-devices-";
 const OIDC_PROVIDERS: &str = "oidc-providers.json";
 const OIDC_PROVIDER_PREFIX: &str = "oidc-provider-";
 const SAML_PROVIDERS: &str = "saml-providers.json";
+const SERVER_CERTIFICATES: &str = "server-certificates.json";
+const ACCESS_ANALYZERS_PREFIX: &str = "access-analyzers-";
 
 /// (file name in an `--exports` directory, the AWS CLI command that produces it), in the
 /// order the docs list them.
@@ -67,6 +69,14 @@ pub const EXPORT_FILES: &[(&str, &str)] = &[
         "aws iam get-open-id-connect-provider --open-id-connect-provider-arn ARN --output json (one file per provider)",
     ),
     (SAML_PROVIDERS, "aws iam list-saml-providers --output json"),
+    (
+        SERVER_CERTIFICATES,
+        "aws iam list-server-certificates --output json",
+    ),
+    (
+        "access-analyzers-<region>.json",
+        "aws accessanalyzer list-analyzers --region REGION --output json (one file per region; the regions with a file are the regions checked)",
+    ),
 ];
 
 /// The gap operations of the two inputs that also have their own flags: the names checks
@@ -124,6 +134,12 @@ pub fn load_exports(paths: &ExportPaths, loaded_at: DateTime<Utc>) -> Result<Inv
     if let Some(path) = &found.saml_providers {
         inventory.saml_providers = load_saml_providers(path, gaps)?;
     }
+    if let Some(path) = &found.server_certificates {
+        inventory.server_certificates = load_server_certificates(path, gaps)?;
+    }
+    if !found.access_analyzers.is_empty() {
+        inventory.access_analyzers = Some(load_access_analyzers(&found.access_analyzers, gaps)?);
+    }
     inventory.derive_account_id();
     Ok(inventory)
 }
@@ -142,6 +158,9 @@ struct ExportDir {
     oidc_providers: Option<PathBuf>,
     oidc_provider_details: Vec<PathBuf>,
     saml_providers: Option<PathBuf>,
+    server_certificates: Option<PathBuf>,
+    /// (region, file), from `access-analyzers-<region>.json`.
+    access_analyzers: Vec<(String, PathBuf)>,
 }
 
 impl ExportDir {
@@ -189,9 +208,13 @@ impl ExportDir {
                 VIRTUAL_MFA_DEVICES => &mut found.virtual_mfa_devices,
                 OIDC_PROVIDERS => &mut found.oidc_providers,
                 SAML_PROVIDERS => &mut found.saml_providers,
+                SERVER_CERTIFICATES => &mut found.server_certificates,
                 other => {
                     if let Some(user) = per_entity(other, MFA_DEVICES_PREFIX) {
                         found.mfa_devices.push((user.to_string(), path));
+                        known += 1;
+                    } else if let Some(region) = per_entity(other, ACCESS_ANALYZERS_PREFIX) {
+                        found.access_analyzers.push((region.to_string(), path));
                         known += 1;
                     } else if per_entity(other, OIDC_PROVIDER_PREFIX).is_some() {
                         found.oidc_provider_details.push(path);
@@ -452,6 +475,31 @@ struct ExportSamlProvider {
     create_date: Option<DateTime<Utc>>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServerCertificatesOutput {
+    server_certificate_metadata_list: Vec<ExportServerCertificate>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportServerCertificate {
+    server_certificate_name: String,
+    arn: String,
+    #[serde(default)]
+    server_certificate_id: Option<String>,
+    #[serde(default)]
+    upload_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    expiration: Option<DateTime<Utc>>,
+}
+
+/// Access Analyzer speaks REST-JSON: its analyzer fields are the model's own names.
+#[derive(Deserialize)]
+struct AnalyzersOutput {
+    analyzers: Vec<AccessAnalyzer>,
+}
+
 /// The CSV, or the CLI's JSON around it (decided by extension, else by content).
 fn load_credential_report(
     path: &Path,
@@ -555,6 +603,48 @@ fn load_virtual_mfa_devices(
         })
         .collect();
     Ok(Some(devices))
+}
+
+fn load_server_certificates(
+    path: &Path,
+    gaps: &mut Vec<Gap>,
+) -> Result<Option<Vec<ServerCertificate>>, LoadError> {
+    let Some(output) = load_json::<ServerCertificatesOutput>(path, "ListServerCertificates", gaps)?
+    else {
+        return Ok(None);
+    };
+    let certificates = output
+        .server_certificate_metadata_list
+        .into_iter()
+        .map(|certificate| ServerCertificate {
+            name: certificate.server_certificate_name,
+            arn: certificate.arn,
+            id: certificate.server_certificate_id,
+            upload_date: certificate.upload_date,
+            expiration: certificate.expiration,
+        })
+        .collect();
+    Ok(Some(certificates))
+}
+
+/// Each region's analyzers, keyed by the region the file is named after; a file holding
+/// the CLI's error leaves its region unknown.
+fn load_access_analyzers(
+    files: &[(String, PathBuf)],
+    gaps: &mut Vec<Gap>,
+) -> Result<BTreeMap<String, Option<Vec<AccessAnalyzer>>>, LoadError> {
+    let mut regions = BTreeMap::new();
+    for (region, path) in files {
+        let text = read_file(path)?;
+        if let Some(error) = CliError::find(&text) {
+            gaps.push(error.into_gap("ListAnalyzers", path, Some(region.clone())));
+            regions.insert(region.clone(), None);
+            continue;
+        }
+        let output: AnalyzersOutput = parse_json(path, &text)?;
+        regions.insert(region.clone(), Some(output.analyzers));
+    }
+    Ok(regions)
 }
 
 /// The per-user device lists, keyed by the user the file is named after.
@@ -1343,7 +1433,7 @@ mod tests {
                 details.roles.len(),
                 details.policies.len()
             ),
-            (8, 4, 6, 8)
+            (8, 4, 6, 9)
         );
         let report = inventory.credential_report.as_ref().unwrap();
         assert_eq!(
@@ -1364,6 +1454,48 @@ mod tests {
                 .is_some()
         );
         assert_eq!(inventory.saml_providers.as_ref().unwrap().len(), 1);
+        let certificates = inventory.server_certificates.as_ref().unwrap();
+        assert_eq!(
+            certificates
+                .iter()
+                .map(|certificate| (certificate.name.as_str(), certificate.expiration.is_some()))
+                .collect::<Vec<_>>(),
+            vec![("www-acme-2025", true), ("www-acme-2026", true)]
+        );
+        let regions = inventory.access_analyzers.as_ref().unwrap();
+        assert_eq!(
+            regions.keys().map(String::as_str).collect::<Vec<_>>(),
+            vec!["eu-west-1", "us-east-1"],
+            "the regions are the files' names"
+        );
+        assert_eq!(regions["us-east-1"].as_ref().unwrap()[0].kind, "ACCOUNT");
+    }
+
+    #[test]
+    fn an_access_analyzer_file_holding_the_cli_error_leaves_its_region_unknown() {
+        let dir = exports(&[
+            (
+                "access-analyzers-eu-west-1.json",
+                r#"{"analyzers": [{"arn": "arn:aws:access-analyzer:eu-west-1:123456789012:analyzer/a", "name": "a", "type": "ORGANIZATION", "status": "ACTIVE", "createdAt": "2026-01-01T00:00:00+00:00"}]}"#,
+            ),
+            (
+                "access-analyzers-ap-south-1.json",
+                "\nAn error occurred (AccessDeniedException) when calling the ListAnalyzers operation: User is not authorized to perform: access-analyzer:ListAnalyzers\n",
+            ),
+        ]);
+        let inventory = load_dir(dir.path()).unwrap();
+        let regions = inventory.access_analyzers.unwrap();
+        assert_eq!(regions["ap-south-1"], None);
+        assert!(regions["eu-west-1"].as_ref().unwrap()[0].finds_external_access());
+        let gap = &inventory.gaps[0];
+        assert_eq!(
+            (
+                gap.operation.as_str(),
+                gap.error_code.as_str(),
+                gap.resource.as_deref()
+            ),
+            ("ListAnalyzers", "AccessDeniedException", Some("ap-south-1"))
+        );
     }
 
     #[test]

@@ -413,7 +413,16 @@ impl AuthorizationDetails {
     /// policies become gaps; a file that is not such an export is an error naming it.
     pub fn load(path: &Path, gaps: &mut Vec<Gap>) -> Result<Self, LoadError> {
         let text = read_file(path)?;
-        let value: Value = serde_json::from_str(&text).map_err(|error| json_error(path, error))?;
+        Self::from_json(&text, path, gaps)
+    }
+
+    /// Parses the text of `aws iam get-account-authorization-details` output, as [`load`]
+    /// does a file's; `path` only names the source in errors. The fuzz target
+    /// `authorization_details` and `tests/fuzz_seeds.rs` call it on arbitrary input.
+    ///
+    /// [`load`]: Self::load
+    pub fn from_json(text: &str, path: &Path, gaps: &mut Vec<Gap>) -> Result<Self, LoadError> {
+        let value: Value = serde_json::from_str(text).map_err(|error| json_error(path, error))?;
         let looks_like_export = value.as_object().is_some_and(|object| {
             [
                 "UserDetailList",
@@ -430,8 +439,7 @@ impl AuthorizationDetails {
                 message: "not an authorization-details export: expected an object with UserDetailList, GroupDetailList, RoleDetailList or Policies".into(),
             });
         }
-        let export: Export =
-            serde_json::from_str(&text).map_err(|error| json_error(path, error))?;
+        let export: Export = serde_json::from_str(text).map_err(|error| json_error(path, error))?;
         Ok(Self::from_export(export, gaps))
     }
 

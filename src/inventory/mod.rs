@@ -6,6 +6,8 @@
 
 mod credential_report;
 mod exports;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod gaad;
 
 pub use credential_report::{CredentialReport, CredentialReportRow, KeySlot, ROOT_USER};
@@ -74,6 +76,15 @@ pub struct Inventory {
     pub oidc_providers: Option<Vec<OidcProvider>>,
     #[serde(default)]
     pub saml_providers: Option<Vec<SamlProvider>>,
+    /// ListServerCertificates: TLS certificates stored in IAM for load balancers and
+    /// CloudFront (the private keys are never returned by the API).
+    #[serde(default)]
+    pub server_certificates: Option<Vec<ServerCertificate>>,
+    /// IAM Access Analyzer's ListAnalyzers, per region the scan covered. A region whose
+    /// call failed maps to `None` (its gap says why); the whole map is `None` when no
+    /// region was read.
+    #[serde(default)]
+    pub access_analyzers: Option<BTreeMap<String, Option<Vec<AccessAnalyzer>>>>,
     /// Every operation that failed, and every document that could not be parsed.
     #[serde(default)]
     pub gaps: Vec<Gap>,
@@ -95,6 +106,8 @@ impl Inventory {
             access_keys: BTreeMap::new(),
             oidc_providers: None,
             saml_providers: None,
+            server_certificates: None,
+            access_analyzers: None,
             gaps: Vec::new(),
         }
     }
@@ -156,6 +169,43 @@ impl Inventory {
                     .as_ref()
                     .and_then(|report| report.rows.iter().find_map(|row| from_arn(&row.arn)))
             });
+    }
+}
+
+/// A server certificate's metadata, as ListServerCertificates returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub upload_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub expiration: Option<DateTime<Utc>>,
+}
+
+/// One IAM Access Analyzer analyzer of a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessAnalyzer {
+    pub name: String,
+    pub arn: String,
+    /// `ACCOUNT` or `ORGANIZATION` for external access; `..._UNUSED_ACCESS` and
+    /// `..._INTERNAL_ACCESS` for the other analyses.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `ACTIVE`, `CREATING`, `DISABLED` or `FAILED`.
+    pub status: String,
+}
+
+impl AccessAnalyzer {
+    /// An analyzer that reports resources shared outside the account or organization.
+    pub fn finds_external_access(&self) -> bool {
+        matches!(self.kind.as_str(), "ACCOUNT" | "ORGANIZATION")
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == "ACTIVE"
     }
 }
 

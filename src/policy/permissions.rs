@@ -1065,7 +1065,7 @@ pub fn document_access(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::gaad::{AttachedPolicy, Group, Role, User};
+    use crate::inventory::gaad::{AttachedPolicy, Role, User};
     use chrono::TimeZone;
     use serde_json::{Value, json};
 
@@ -1123,47 +1123,12 @@ mod tests {
         }
     }
 
+    use crate::inventory::fixtures::{group, role};
+
     fn user(name: &str) -> User {
         User {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
             id: format!("AIDA{}", name.to_uppercase()),
-            path: "/".into(),
-            create_date: None,
-            groups: vec![],
-            attached_policies: vec![],
-            inline_policies: vec![],
-            permissions_boundary: None,
-            tags: Default::default(),
-        }
-    }
-
-    fn group(name: &str) -> Group {
-        Group {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            attached_policies: vec![],
-            inline_policies: vec![],
-        }
-    }
-
-    fn role(name: &str) -> Role {
-        Role {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            assume_role_policy: None,
-            attached_policies: vec![],
-            inline_policies: vec![],
-            permissions_boundary: None,
-            last_used: None,
-            last_used_region: None,
-            tags: Default::default(),
+            ..crate::inventory::fixtures::user(name)
         }
     }
 

@@ -21,13 +21,31 @@ pub use sarif::render_sarif;
 pub use table::{render_compliance_table, render_diff, render_table};
 
 use crate::catalog::CheckMeta;
-use crate::collect::CollectStats;
 use crate::compliance::{self, FrameworkResult};
 use crate::finding::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
 use crate::score::{Score, score};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What collection cost: API requests, retries and time, per operation and collector.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectStats {
+    /// Operation -> requests sent, retries included.
+    #[serde(default)]
+    pub api_calls: BTreeMap<String, u64>,
+    /// Operation -> logical calls (what the code asked for, before retries).
+    #[serde(default)]
+    pub operations: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub retries: u64,
+    #[serde(default)]
+    pub total_api_calls: u64,
+    /// Collector -> wall time in milliseconds (`collect` for all of them together).
+    #[serde(default)]
+    pub phase_ms: BTreeMap<String, u64>,
+}
 
 /// Bumped on any change a consumer of the JSON could notice (see docs/report-schema.md).
 pub const REPORT_SCHEMA_VERSION: &str = "1.1";

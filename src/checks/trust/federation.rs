@@ -6,6 +6,7 @@ use crate::finding::Severity;
 use crate::policy::trust::{Gravity, federated_trusts};
 
 pub fn federation(context: &Context, emit: &mut Emitter) {
+    let escalation = context.escalation();
     judge_roles(context, emit, |role, document| {
         let trusts = federated_trusts(document);
         let mut failures = Vec::new();
@@ -26,10 +27,21 @@ pub fn federation(context: &Context, emit: &mut Emitter) {
                 });
             }
             if let Some(guests) = trust.admits_unauthenticated() {
-                notes.push(format!(
-                    "{} admits guest identities of the identity pool ({guests})",
-                    trust.label
-                ));
+                // Guest access is what unauthenticated roles are for; into a role that can
+                // reach administrator it hands the account to anyone with the pool id.
+                let privileged = escalation
+                    .as_ref()
+                    .is_some_and(|analysis| analysis.reaches_administrator(&role.arn));
+                if privileged {
+                    failures.push(Failure::new(format!(
+                        "{subject}: admits guest (unauthenticated) identities of the identity pool: {guests}"
+                    )));
+                } else {
+                    notes.push(format!(
+                        "{} admits guest identities of the identity pool ({guests})",
+                        trust.label
+                    ));
+                }
             }
             let pinned = trust.pinned_to();
             if !pinned.is_empty() {
@@ -114,6 +126,52 @@ mod tests {
         assert!(findings[1].message.contains(
             "no condition on token.actions.githubusercontent.com:aud (sts.amazonaws.com)"
         ));
+    }
+
+    #[test]
+    fn guests_of_an_identity_pool_fail_only_into_a_role_that_reaches_admin() {
+        let cognito = |name: &str, actions: Value| {
+            let mut role = role(
+                name,
+                trust(json!({"Effect": "Allow",
+                    "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-1234-1234-1234-123456789012"},
+                        "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}}})),
+            );
+            role.inline_policies
+                .push(crate::checks::admin::tests::inline(
+                    "access",
+                    json!([{"Effect": "Allow", "Action": actions, "Resource": "*"}]),
+                ));
+            role
+        };
+        let inventory = inventory(vec![
+            cognito("guest-admin", json!("*")),
+            cognito("guest-reader", json!("s3:GetObject")),
+        ]);
+        let findings = run("trust-federation", &inventory);
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        assert_eq!(findings[0].status, Status::Fail);
+        assert_eq!(
+            findings[0].severity,
+            Severity::Critical,
+            "raised from high: the role is an administrator"
+        );
+        assert!(
+            findings[0]
+                .message
+                .contains("admits guest (unauthenticated) identities of the identity pool"),
+            "{}",
+            findings[0].message
+        );
+        assert_eq!(findings[1].status, Status::Pass);
+        assert!(
+            findings[1].message.contains("admits guest identities"),
+            "a read-only guest role passes, and says so: {}",
+            findings[1].message
+        );
     }
 
     #[test]

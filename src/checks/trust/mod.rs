@@ -167,18 +167,8 @@ mod fixtures {
 
     pub fn role(name: &str, trust: Value) -> Role {
         Role {
-            name: name.into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
             assume_role_policy: Some(PolicyDocument::from_value(&trust).unwrap()),
-            attached_policies: vec![],
-            inline_policies: vec![],
-            permissions_boundary: None,
-            last_used: None,
-            last_used_region: None,
-            tags: Default::default(),
+            ..crate::inventory::fixtures::role(name)
         }
     }
 

@@ -64,18 +64,12 @@ pub(crate) fn inline(name: &str, statements: Value) -> InlinePolicy {
     }
 }
 
-pub(crate) fn user(name: &str) -> User {
-    User {
-        name: name.into(),
-        arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
-        id: String::new(),
-        path: "/".into(),
-        create_date: None,
-        groups: vec![],
-        attached_policies: vec![],
-        inline_policies: vec![],
-        permissions_boundary: None,
-        tags: Default::default(),
+pub(crate) use crate::inventory::fixtures::{group, user};
+
+pub(crate) fn role(name: &str, trust: Value) -> Role {
+    Role {
+        assume_role_policy: Some(document(trust)),
+        ..crate::inventory::fixtures::role(name)
     }
 }
 
@@ -83,35 +77,6 @@ pub(crate) fn user_with(name: &str, statements: Value) -> User {
     let mut user = user(name);
     user.inline_policies.push(inline("own", statements));
     user
-}
-
-pub(crate) fn group(name: &str) -> Group {
-    Group {
-        name: name.into(),
-        arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
-        id: String::new(),
-        path: "/".into(),
-        create_date: None,
-        attached_policies: vec![],
-        inline_policies: vec![],
-    }
-}
-
-pub(crate) fn role(name: &str, trust: Value) -> Role {
-    Role {
-        name: name.into(),
-        arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
-        id: String::new(),
-        path: "/".into(),
-        create_date: None,
-        assume_role_policy: Some(document(trust)),
-        attached_policies: vec![],
-        inline_policies: vec![],
-        permissions_boundary: None,
-        last_used: None,
-        last_used_region: None,
-        tags: Default::default(),
-    }
 }
 
 pub(crate) fn trusting_service(service: &str) -> Value {

@@ -9,6 +9,7 @@ use crate::checks::Settings;
 use crate::finding::{Finding, Status};
 use crate::policy::matching::glob_match;
 use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use toml_edit::{ImDocument, Item, Table, Value};
 
@@ -33,8 +34,12 @@ pub struct Thresholds {
 pub struct Suppression {
     /// A check id, or `*` for every check.
     pub check: String,
-    /// A glob (`*`, `?`) on the resource ARN or on its name (the ARN's last segment).
+    /// A glob (`*`, `?`) on the resource ARN or on its name (the ARN's last segment); `*`
+    /// when the suppression names tags only.
     pub resource: String,
+    /// Tags the resource must all have, values as globs (IAM users and roles carry tags;
+    /// an access key is matched by its user's).
+    pub tags: BTreeMap<String, String>,
     pub reason: String,
     pub expires: Option<NaiveDate>,
     /// Where it stands in the file, for messages.
@@ -49,7 +54,28 @@ const THRESHOLD_KEYS: &[&str] = &[
     "known_accounts",
     "escalation_exclusions",
 ];
-const SUPPRESSION_KEYS: &[&str] = &["check", "resource", "reason", "expires"];
+const SUPPRESSION_KEYS: &[&str] = &["check", "resource", "tags", "reason", "expires"];
+
+/// Resource ARN -> its tags, for suppressions by tag.
+pub type ResourceTags<'i> = HashMap<&'i str, &'i BTreeMap<String, String>>;
+
+/// The tags of every user and role of `inventory`.
+pub fn resource_tags(inventory: &crate::inventory::Inventory) -> ResourceTags<'_> {
+    let Some(details) = &inventory.authorization else {
+        return HashMap::new();
+    };
+    details
+        .users
+        .iter()
+        .map(|user| (user.arn.as_str(), &user.tags))
+        .chain(
+            details
+                .roles
+                .iter()
+                .map(|role| (role.arn.as_str(), &role.tags)),
+        )
+        .collect()
+}
 
 /// Reads `path`; every problem comes back as `path:line: message`.
 pub fn load(path: &Path, known_checks: &[&str]) -> Result<Config, Vec<String>> {
@@ -198,6 +224,7 @@ fn suppression(
     let start = problems.list.len();
     let here = table.span();
     unknown_keys(table, SUPPRESSION_KEYS, "[[suppress]]", problems);
+    let tags = suppression_tags(table, problems);
     let mut text = |key: &str| -> Option<String> {
         match table.get(key) {
             None => {
@@ -214,7 +241,11 @@ fn suppression(
         }
     };
     let check = text("check");
-    let resource = text("resource");
+    // Tags alone may select the resources.
+    let resource = match table.get("resource") {
+        None if table.contains_key("tags") => Some("*".to_string()),
+        _ => text("resource"),
+    };
     let reason = text("reason");
     if let Some(check) = &check
         && check != "*"
@@ -255,10 +286,44 @@ fn suppression(
     Some(Suppression {
         check: check?,
         resource: resource?,
+        tags: tags?,
         reason: reason?,
         expires,
         line: problems.line_of(here),
     })
+}
+
+/// `tags = { team = "platform", env = "prod*" }`: an inline table of strings. Absent is
+/// empty; `None` after a problem.
+fn suppression_tags(table: &Table, problems: &mut Problems) -> Option<BTreeMap<String, String>> {
+    let Some(item) = table.get("tags") else {
+        return Some(BTreeMap::new());
+    };
+    let Some(inline) = item.as_inline_table() else {
+        problems.add(
+            item.span(),
+            "tags must be an inline table of strings: tags = { team = \"platform\" }",
+        );
+        return None;
+    };
+    let mut tags = BTreeMap::new();
+    let mut valid = true;
+    for (key, value) in inline.iter() {
+        match value.as_str() {
+            Some(text) => {
+                tags.insert(key.to_string(), text.to_string());
+            }
+            None => {
+                problems.add(value.span(), format!("tag {key} must be a string"));
+                valid = false;
+            }
+        }
+    }
+    if tags.is_empty() && valid {
+        problems.add(item.span(), "tags is empty: name at least one tag");
+        valid = false;
+    }
+    valid.then_some(tags)
 }
 
 impl Thresholds {
@@ -301,7 +366,7 @@ impl Thresholds {
 }
 
 impl Suppression {
-    pub fn matches(&self, finding: &Finding) -> bool {
+    pub fn matches(&self, finding: &Finding, tags: &ResourceTags) -> bool {
         let name = finding
             .resource_arn
             .rsplit(['/', ':'])
@@ -310,6 +375,35 @@ impl Suppression {
         (self.check == "*" || self.check == finding.check_id)
             && (glob_match(&self.resource, &finding.resource_arn)
                 || glob_match(&self.resource, name))
+            && self.tags_match(&finding.resource_arn, tags)
+    }
+
+    fn tags_match(&self, arn: &str, tags: &ResourceTags) -> bool {
+        if self.tags.is_empty() {
+            return true;
+        }
+        // `user/alice#access_key_1` carries alice's tags.
+        let owner = arn.split('#').next().unwrap_or(arn);
+        let Some(held) = tags.get(owner) else {
+            return false;
+        };
+        self.tags.iter().all(|(key, pattern)| {
+            held.get(key)
+                .is_some_and(|value| glob_match(pattern, value))
+        })
+    }
+
+    /// How messages name what it selects.
+    fn target(&self) -> String {
+        if self.tags.is_empty() {
+            return self.resource.clone();
+        }
+        let tags: Vec<String> = self
+            .tags
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        format!("{} tagged {}", self.resource, tags.join(", "))
     }
 }
 
@@ -318,6 +412,7 @@ impl Suppression {
 pub fn mute(
     findings: &mut [Finding],
     suppressions: &[Suppression],
+    tags: &ResourceTags,
     origin: &str,
     today: NaiveDate,
 ) -> Vec<String> {
@@ -328,14 +423,16 @@ pub fn mute(
         {
             warnings.push(format!(
                 "{origin}:{}: the suppression of {} on {} expired on {expires}: its findings are no longer muted",
-                suppression.line, suppression.check, suppression.resource
+                suppression.line,
+                suppression.check,
+                suppression.target()
             ));
             continue;
         }
         let mut matched = 0;
         for finding in findings
             .iter_mut()
-            .filter(|finding| finding.status == Status::Fail && suppression.matches(finding))
+            .filter(|finding| finding.status == Status::Fail && suppression.matches(finding, tags))
         {
             finding.status = Status::Muted;
             finding.muted_reason = Some(match suppression.expires {
@@ -347,7 +444,9 @@ pub fn mute(
         if matched == 0 {
             warnings.push(format!(
                 "{origin}:{}: the suppression of {} on {} matched no failing finding",
-                suppression.line, suppression.check, suppression.resource
+                suppression.line,
+                suppression.check,
+                suppression.target()
             ));
         }
     }
@@ -416,6 +515,91 @@ expires = "soon"
     }
 
     #[test]
+    fn tags_select_the_resources_a_suppression_mutes_and_keys_follow_their_user() {
+        let config = parse(
+            r#"
+[[suppress]]
+check = "*"
+tags = { owner = "platform", env = "sandbox-*" }
+reason = "sandbox accounts of the platform team"
+"#,
+            "iamscan.toml",
+            CHECKS,
+        )
+        .unwrap();
+        assert_eq!(config.suppressions[0].resource, "*");
+        let tagged: BTreeMap<String, String> = [("owner", "platform"), ("env", "sandbox-eu")]
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        let partly: BTreeMap<String, String> = [("owner".to_string(), "platform".to_string())]
+            .into_iter()
+            .collect();
+        let tags: ResourceTags = [
+            ("arn:aws:iam::123456789012:user/sandbox-bot", &tagged),
+            ("arn:aws:iam::123456789012:user/prod-bot", &partly),
+        ]
+        .into_iter()
+        .collect();
+        let mut findings = vec![
+            failing(
+                "user-direct-policies",
+                "arn:aws:iam::123456789012:user/sandbox-bot#access_key_1",
+            ),
+            failing(
+                "user-direct-policies",
+                "arn:aws:iam::123456789012:user/prod-bot",
+            ),
+            failing(
+                "user-direct-policies",
+                "arn:aws:iam::123456789012:user/untagged",
+            ),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let warnings = mute(
+            &mut findings,
+            &config.suppressions,
+            &tags,
+            "iamscan.toml",
+            today,
+        );
+        let statuses: Vec<Status> = findings.iter().map(|finding| finding.status).collect();
+        assert_eq!(
+            statuses,
+            [Status::Muted, Status::Fail, Status::Fail],
+            "every tag must match; a key carries its user's tags"
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn malformed_tags_are_reported_with_their_lines() {
+        let problems = parse(
+            r#"
+[[suppress]]
+check = "*"
+tags = { owner = 1 }
+reason = "x"
+
+[[suppress]]
+check = "*"
+tags = "owner=platform"
+reason = "y"
+"#,
+            "iamscan.toml",
+            CHECKS,
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                "iamscan.toml:4: tag owner must be a string",
+                "iamscan.toml:9: tags must be an inline table of strings: tags = { team = \"platform\" }",
+            ]
+        );
+    }
+
+    #[test]
     fn suppressions_mute_matching_failures_with_their_reason_until_they_expire() {
         let config = parse(
             r#"
@@ -447,7 +631,13 @@ expires = 2026-01-01
             failing("root-mfa-enabled", "arn:aws:iam::123456789012:user/legacy"),
         ];
         let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
-        let warnings = mute(&mut findings, &config.suppressions, "iamscan.toml", today);
+        let warnings = mute(
+            &mut findings,
+            &config.suppressions,
+            &ResourceTags::new(),
+            "iamscan.toml",
+            today,
+        );
         assert_eq!(findings[0].status, Status::Muted);
         assert_eq!(
             findings[0].muted_reason.as_deref(),

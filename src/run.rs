@@ -316,6 +316,7 @@ fn finish(
         config_warnings = crate::config::mute(
             &mut findings,
             &config.suppressions,
+            &crate::config::resource_tags(inventory),
             origin,
             now.date_naive(),
         );
@@ -366,7 +367,17 @@ async fn compliance_command(args: ComplianceArgs, progress: bool) -> anyhow::Res
         .find(|result| result.framework == framework.id)
         .expect("the report evaluates every framework");
     let output = &args.scan.output;
-    write_output(output.output.as_deref(), |out| {
+    // With --output-dir, the view goes to DIR/iamscan-compliance-<framework>.<json|txt>.
+    let target = match &output.output_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+            let extension = if json { "json" } else { "txt" };
+            Some(dir.join(format!("iamscan-compliance-{}.{extension}", framework.id)))
+        }
+        None => output.output.clone(),
+    };
+    write_output(target.as_deref(), |out| {
         if json {
             serde_json::to_writer_pretty(&mut *out, result)?;
             writeln!(out)

@@ -628,6 +628,30 @@ fn compliance_shows_each_control_and_never_passes_a_manual_one() {
         "fail",
         "the demo's legacy-full-access policy allows '*' on '*'"
     );
+    // --output-dir names the view's file after the framework.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let dir_arg = dir.path().to_str().expect("a UTF-8 path");
+    let written = iamscan(&[
+        "compliance",
+        "--framework",
+        "cis-aws-7.0",
+        "--demo",
+        "--format",
+        "json",
+        "--output-dir",
+        dir_arg,
+    ]);
+    assert_eq!(stdout(&written), "", "nothing on standard output");
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.path()
+                .join("iamscan-compliance-cis-aws-foundations-7.0.json"),
+        )
+        .expect("the view is written into the folder"),
+    )
+    .expect("JSON");
+    assert_eq!(saved["framework"], "cis-aws-foundations-7.0");
+
     let unknown = iamscan(&["compliance", "--framework", "iso-27001", "--demo"]);
     assert_eq!(code(&unknown), 2);
     assert!(

@@ -1472,6 +1472,43 @@ mod tests {
     }
 
     #[test]
+    fn an_aws_managed_policy_nothing_uses_is_listed_without_its_document() {
+        let policy = |name: &str, attachments: i32| {
+            serde_json::json!({
+                "PolicyName": name,
+                "Arn": format!("arn:aws:iam::aws:policy/{name}"),
+                "AttachmentCount": attachments,
+                "DefaultVersionId": "v1",
+                "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true,
+                    "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]
+            })
+        };
+        let export = serde_json::json!({
+            "UserDetailList": [{"UserName": "alice", "UserId": "AIDA1", "Arn": format!("arn:aws:iam::{ACCOUNT}:user/alice"), "Path": "/",
+                "AttachedManagedPolicies": [{"PolicyName": "Miscounted", "PolicyArn": "arn:aws:iam::aws:policy/Miscounted"}]}],
+            "Policies": [policy("Unused", 0), policy("Attached", 2), policy("Miscounted", 0)]
+        });
+        let mut gaps = Vec::new();
+        let details = AuthorizationDetails::from_json(
+            &export.to_string(),
+            Path::new("authorization-details.json"),
+            &mut gaps,
+        )
+        .unwrap();
+        assert!(gaps.is_empty(), "{gaps:?}");
+        let documented: Vec<(&str, bool)> = details
+            .policies
+            .iter()
+            .map(|policy| (policy.name.as_str(), policy.document.is_some()))
+            .collect();
+        assert_eq!(
+            documented,
+            [("Unused", false), ("Attached", true), ("Miscounted", true)],
+            "a policy a user holds keeps its document whatever its AttachmentCount says"
+        );
+    }
+
+    #[test]
     fn an_access_analyzer_file_holding_the_cli_error_leaves_its_region_unknown() {
         let dir = exports(&[
             (

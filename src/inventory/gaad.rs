@@ -138,6 +138,26 @@ impl ManagedPolicy {
     }
 }
 
+fn managed_policy(
+    policy: ExportPolicy,
+    name: String,
+    document: Option<PolicyDocument>,
+) -> ManagedPolicy {
+    ManagedPolicy {
+        name,
+        arn: policy.arn,
+        id: policy.policy_id,
+        path: policy.path,
+        default_version_id: policy.default_version_id,
+        attachment_count: policy.attachment_count,
+        permissions_boundary_usage_count: policy.permissions_boundary_usage_count,
+        is_attachable: policy.is_attachable,
+        create_date: policy.create_date,
+        update_date: policy.update_date,
+        document,
+    }
+}
+
 /// The last segment of an ARN's resource path: the name IAM would have given.
 pub fn name_from_arn(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
@@ -227,14 +247,24 @@ impl Documents<'_> {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Export {
+    /// `None` when the key is absent: an object with none of the four is not an export.
     #[serde(default)]
-    user_detail_list: Vec<ExportUser>,
+    user_detail_list: Option<Vec<ExportUser>>,
     #[serde(default)]
-    group_detail_list: Vec<ExportGroup>,
+    group_detail_list: Option<Vec<ExportGroup>>,
     #[serde(default)]
-    role_detail_list: Vec<ExportRole>,
+    role_detail_list: Option<Vec<ExportRole>>,
     #[serde(default)]
-    policies: Vec<ExportPolicy>,
+    policies: Option<Vec<ExportPolicy>>,
+}
+
+impl Export {
+    fn has_any_list(&self) -> bool {
+        self.user_detail_list.is_some()
+            || self.group_detail_list.is_some()
+            || self.role_detail_list.is_some()
+            || self.policies.is_some()
+    }
 }
 
 #[derive(Deserialize)]
@@ -342,8 +372,10 @@ struct ExportRole {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ExportPolicyVersion {
+    /// Kept as text until it is known to be needed: an export lists every version of every
+    /// policy, and an emulator every AWS managed policy, attached or not.
     #[serde(default)]
-    document: Option<Value>,
+    document: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     version_id: Option<String>,
     #[serde(default)]
@@ -422,25 +454,41 @@ impl AuthorizationDetails {
     ///
     /// [`load`]: Self::load
     pub fn from_json(text: &str, path: &Path, gaps: &mut Vec<Gap>) -> Result<Self, LoadError> {
-        let value: Value = serde_json::from_str(text).map_err(|error| json_error(path, error))?;
-        let looks_like_export = value.as_object().is_some_and(|object| {
-            [
-                "UserDetailList",
-                "GroupDetailList",
-                "RoleDetailList",
-                "Policies",
-            ]
-            .iter()
-            .any(|key| object.contains_key(*key))
-        });
-        if !looks_like_export {
-            return Err(LoadError::Invalid {
-                path: path.to_path_buf(),
-                message: "not an authorization-details export: expected an object with UserDetailList, GroupDetailList, RoleDetailList or Policies".into(),
-            });
+        let not_an_export = || {
+            LoadError::Invalid {
+            path: path.to_path_buf(),
+            message: "not an authorization-details export: expected an object with UserDetailList, GroupDetailList, RoleDetailList or Policies".into(),
         }
-        let export: Export = serde_json::from_str(text).map_err(|error| json_error(path, error))?;
-        Ok(Self::from_export(export, gaps))
+        };
+        // One typed parse; only when it fails on the data is the text looked at again, to
+        // tell "some other JSON file" from "an export with a bad field".
+        match serde_json::from_str::<Export>(text) {
+            Ok(export) if export.has_any_list() => Ok(Self::from_export(export, gaps)),
+            Ok(_) => Err(not_an_export()),
+            Err(error) if error.is_data() => {
+                let looks_like_export = serde_json::from_str::<Value>(text)
+                    .ok()
+                    .and_then(|value| {
+                        value.as_object().map(|object| {
+                            [
+                                "UserDetailList",
+                                "GroupDetailList",
+                                "RoleDetailList",
+                                "Policies",
+                            ]
+                            .iter()
+                            .any(|key| object.contains_key(*key))
+                        })
+                    })
+                    .unwrap_or(false);
+                if looks_like_export {
+                    Err(json_error(path, error))
+                } else {
+                    Err(not_an_export())
+                }
+            }
+            Err(error) => Err(json_error(path, error)),
+        }
     }
 
     fn from_export(export: Export, gaps: &mut Vec<Gap>) -> Self {
@@ -448,8 +496,42 @@ impl AuthorizationDetails {
             operation: OPERATION,
             gaps,
         };
+        // Every managed policy some principal holds or is bounded by, whatever the
+        // policies' own attachment counts say.
+        let in_use: std::collections::HashSet<String> = export
+            .user_detail_list
+            .iter()
+            .flatten()
+            .flat_map(|user| {
+                user.attached_managed_policies
+                    .iter()
+                    .map(|attached| attached.policy_arn.clone())
+                    .chain(
+                        user.permissions_boundary
+                            .iter()
+                            .map(|b| b.permissions_boundary_arn.clone()),
+                    )
+            })
+            .chain(export.group_detail_list.iter().flatten().flat_map(|group| {
+                group
+                    .attached_managed_policies
+                    .iter()
+                    .map(|attached| attached.policy_arn.clone())
+            }))
+            .chain(export.role_detail_list.iter().flatten().flat_map(|role| {
+                role.attached_managed_policies
+                    .iter()
+                    .map(|attached| attached.policy_arn.clone())
+                    .chain(
+                        role.permissions_boundary
+                            .iter()
+                            .map(|b| b.permissions_boundary_arn.clone()),
+                    )
+            }))
+            .collect();
         let users = export
             .user_detail_list
+            .unwrap_or_default()
             .into_iter()
             .map(|user| {
                 let owner = format!("user {}", user.user_name);
@@ -471,6 +553,7 @@ impl AuthorizationDetails {
             .collect();
         let groups = export
             .group_detail_list
+            .unwrap_or_default()
             .into_iter()
             .map(|group| {
                 let owner = format!("group {}", group.group_name);
@@ -487,6 +570,7 @@ impl AuthorizationDetails {
             .collect();
         let roles = export
             .role_detail_list
+            .unwrap_or_default()
             .into_iter()
             .map(|role| {
                 let owner = format!("role {}", role.role_name);
@@ -519,35 +603,38 @@ impl AuthorizationDetails {
             .collect();
         let policies = export
             .policies
+            .unwrap_or_default()
             .into_iter()
-            .map(|policy| {
+            .map(|mut policy| {
                 let name = policy
                     .policy_name
+                    .take()
                     .unwrap_or_else(|| name_from_arn(&policy.arn));
+                // An AWS managed policy nothing uses is AWS's public text and decides
+                // nothing: it is listed without its document.
+                if is_aws_managed_policy(&policy.arn)
+                    && policy.attachment_count == 0
+                    && policy.permissions_boundary_usage_count == 0
+                    && !in_use.contains(policy.arn.as_str())
+                {
+                    return managed_policy(policy, name, None);
+                }
                 let default_version = policy.policy_version_list.iter().find(|version| {
                     version.is_default_version
                         || (policy.default_version_id.is_some()
                             && version.version_id == policy.default_version_id)
                 });
-                let document = documents.managed(
-                    &policy.arn,
-                    default_version
-                        .and_then(|version| version.document.as_ref())
-                        .map(RawDocument::from),
-                );
-                ManagedPolicy {
-                    name,
-                    arn: policy.arn,
-                    id: policy.policy_id,
-                    path: policy.path,
-                    default_version_id: policy.default_version_id,
-                    attachment_count: policy.attachment_count,
-                    permissions_boundary_usage_count: policy.permissions_boundary_usage_count,
-                    is_attachable: policy.is_attachable,
-                    create_date: policy.create_date,
-                    update_date: policy.update_date,
-                    document,
-                }
+                let document = match default_version.and_then(|version| version.document.as_ref()) {
+                    None => documents.managed(&policy.arn, None),
+                    Some(raw) => match serde_json::from_str::<Value>(raw.get()) {
+                        Ok(value) => {
+                            documents.managed(&policy.arn, Some(RawDocument::from(&value)))
+                        }
+                        // RawValue holds valid JSON: unreachable, but never a panic.
+                        Err(_) => documents.managed(&policy.arn, None),
+                    },
+                };
+                managed_policy(policy, name, document)
             })
             .collect();
         AuthorizationDetails {

@@ -1,0 +1,10 @@
+//! `cargo fuzz run authorization_details`: see [`iamscan_fuzz::authorization_details`] for what is checked.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // Rejected input is fine; a panic (including a broken invariant) is the finding.
+    let _ = iamscan_fuzz::authorization_details(data);
+});

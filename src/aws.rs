@@ -91,6 +91,14 @@ pub fn iam_client(config: &SdkConfig, counter: &CallCounter) -> aws_sdk_iam::Cli
     aws_sdk_iam::Client::from_conf(iam_config)
 }
 
+/// A CloudTrail client in the SDK's region, sharing the IAM client's counter.
+pub fn cloudtrail_client(config: &SdkConfig, counter: &CallCounter) -> aws_sdk_cloudtrail::Client {
+    let client_config = aws_sdk_cloudtrail::config::Builder::from(config)
+        .interceptor(counter.clone())
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(client_config)
+}
+
 /// One Access Analyzer client per region, sharing the IAM client's counter.
 pub fn access_analyzer_clients(
     config: &SdkConfig,

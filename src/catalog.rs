@@ -65,6 +65,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "provider_arn",
     "region",
     "certificate_name",
+    "trail_name",
 ];
 
 /// Parses and validates every embedded file, reporting all problems at once.

@@ -96,6 +96,7 @@ async fn connect(args: &AwsArgs) -> anyhow::Result<Live> {
     let clients = collect::Clients {
         iam: aws::iam_client(&config, &counter),
         access_analyzer: aws::access_analyzer_clients(&config, &counter, &regions),
+        cloudtrail: aws::cloudtrail_client(&config, &counter),
     };
     Ok(Live {
         clients,

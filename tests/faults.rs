@@ -6,7 +6,7 @@
 //! response templates); the fake account is the same in every test, only the faults differ.
 //! The same endpoint answers IAM Access Analyzer's ListAnalyzers (REST-JSON, `GET
 //! /analyzer`), which moto does not implement, per region (read from the request's
-//! signature scope).
+//! signature scope), and CloudTrail (JSON named by its X-Amz-Target header).
 //! Run with `--nocapture` to see each test's faults and outcomes.
 
 mod common;
@@ -395,6 +395,16 @@ fn analyzers(region: &str, analyzers: &[(&str, &str)], next_token: Option<&str>)
     ok_json(body)
 }
 
+/// A CloudTrail (awsJson1.1) answer.
+fn ok_cloudtrail(body: Value) -> Reply {
+    Reply {
+        content_type: "application/x-amz-json-1.1",
+        ..ok_json(body)
+    }
+}
+
+const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:trail/audit";
+
 /// The regions the fake answers ListAnalyzers for; scans here ask for exactly these.
 const REGIONS: &str = "eu-west-1,us-east-1";
 
@@ -501,6 +511,25 @@ impl Script {
                 "ListServerCertificates",
                 "<ServerCertificateMetadataList/><IsTruncated>false</IsTruncated>",
             )],
+        );
+        script.on(
+            "DescribeTrails",
+            vec![ok_cloudtrail(serde_json::json!({"trailList": [{
+                "Name": "audit", "TrailARN": TRAIL_ARN, "HomeRegion": "us-east-1",
+                "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
+                "LogFileValidationEnabled": true, "IsOrganizationTrail": false,
+                "KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/trail",
+                "CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:trail:*",
+                "S3BucketName": "trail-bucket"}]}))],
+        );
+        script.on(
+            "GetTrailStatus",
+            vec![ok_cloudtrail(serde_json::json!({"IsLogging": true}))],
+        );
+        script.on(
+            "GetEventSelectors",
+            vec![ok_cloudtrail(serde_json::json!({"TrailARN": TRAIL_ARN,
+                "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}))],
         );
         for region in REGIONS.split(',') {
             script.on_parameter(
@@ -723,7 +752,9 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
         let body =
             String::from_utf8_lossy(&buffer[head_end..head_end + content_length]).into_owned();
         buffer.drain(..head_end + content_length);
-        let request = parse_rest(&head).unwrap_or_else(|| parse_form(&body));
+        let request = parse_rest(&head)
+            .or_else(|| parse_json_target(&head, &body))
+            .unwrap_or_else(|| parse_form(&body));
         let reply = {
             let mut shared = shared.lock().expect("the script");
             let reply = shared.script.reply(&request).unwrap_or_else(|| Reply {
@@ -798,6 +829,30 @@ fn parse_rest(head: &str) -> Option<Request> {
         .to_string();
     request.parameters.insert("region".to_string(), region);
     Some(request)
+}
+
+/// An awsJson request (CloudTrail): the action is the last part of its X-Amz-Target header
+/// (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails`), parameters are
+/// the body's top-level strings. `head` is lower-cased.
+fn parse_json_target(head: &str, body: &str) -> Option<Request> {
+    let target = head
+        .lines()
+        .find_map(|line| line.strip_prefix("x-amz-target:"))?
+        .trim();
+    let action = target.rsplit('.').next()?;
+    // The header is lower-cased with the rest of the head: the body keeps the case.
+    let parameters: BTreeMap<String, String> = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|value| value.as_object().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(key, value)| value.as_str().map(|text| (key, text.to_string())))
+        .collect();
+    let action = ["DescribeTrails", "GetTrailStatus", "GetEventSelectors"]
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(action))
+        .map_or_else(|| action.to_string(), str::to_string);
+    Some(Request { action, parameters })
 }
 
 /// An awsQuery body: `Action=...&Version=...&Name=value`, form-encoded.
@@ -1303,6 +1358,71 @@ fn access_analyzer_is_judged_per_region_across_pages_and_a_denied_region_is_an_e
         finding_lines(report)
             .into_iter()
             .filter(|line| !line.contains("access-analyzer-enabled"))
+            .collect()
+    };
+    assert_eq!(
+        others(&report),
+        others(&baseline),
+        "every other check is unaffected"
+    );
+}
+
+/// CloudTrail denied: every logging check is `error` (never pass), the scan is incomplete,
+/// and nothing else changes.
+#[test]
+fn a_denied_cloudtrail_listing_errors_the_logging_checks_only() {
+    let baseline = baseline_report();
+    assert_eq!(
+        status(&baseline, "cloudtrail-enabled", &account_arn()),
+        "pass",
+        "the fake account's trail records IAM activity"
+    );
+    let account = FakeAccount::baseline();
+    let mut script = Script::account(&account, 1);
+    script.on(
+        "DescribeTrails",
+        vec![Reply {
+            content_type: "application/x-amz-json-1.1",
+            ..error_json(
+                400,
+                "AccessDeniedException",
+                "User is not authorized to perform: cloudtrail:DescribeTrails",
+            )
+        }],
+    );
+    let fake = FakeIam::start(script);
+    let run = scan(&fake, &[]);
+    outcome_row("DescribeTrails: 400 AccessDeniedException", &fake, &run);
+    run.expect_code(3);
+    let report = run.report();
+    let logging: Vec<&Value> = findings(&report)
+        .iter()
+        .filter(|finding| {
+            finding["check_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("cloudtrail-"))
+        })
+        .collect();
+    assert_eq!(logging.len(), 4, "{logging:#?}");
+    for finding in logging {
+        assert_eq!(finding["status"], "error", "{finding:#}");
+        assert!(
+            finding["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("AccessDeniedException"),
+            "{finding:#}"
+        );
+    }
+    assert_eq!(
+        fake.count("GetTrailStatus"),
+        0,
+        "no trail, no per-trail call"
+    );
+    let others = |report: &Value| -> Vec<String> {
+        finding_lines(report)
+            .into_iter()
+            .filter(|line| !line.contains("cloudtrail-"))
             .collect()
     };
     assert_eq!(

@@ -948,6 +948,55 @@ def access_analyzers(region):
     }
 
 
+TRAIL = "acme-audit"
+TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{TRAIL}"
+
+
+def trails():
+    """One multi-region trail since the account's first year: logging, validated, but with
+    S3-managed encryption and no CloudWatch Logs delivery."""
+    return {
+        "trailList": [
+            {
+                "Name": TRAIL,
+                "S3BucketName": f"acme-cloudtrail-{ACCOUNT}",
+                "IncludeGlobalServiceEvents": True,
+                "IsMultiRegionTrail": True,
+                "HomeRegion": "us-east-1",
+                "TrailARN": TRAIL_ARN,
+                "LogFileValidationEnabled": True,
+                "HasCustomEventSelectors": False,
+                "HasInsightSelectors": False,
+                "IsOrganizationTrail": False,
+            }
+        ]
+    }
+
+
+def trail_status():
+    return {
+        "IsLogging": True,
+        "LatestDeliveryTime": iso(ago(0, 8, 57, 12)),
+        "LatestDigestDeliveryTime": iso(ago(0, 8, 31, 40)),
+        "StartLoggingTime": iso(ago(1790, 10, 4, 2)),
+        "TimeLoggingStarted": iso(ago(1790, 10, 4, 2)),
+    }
+
+
+def event_selectors():
+    return {
+        "TrailARN": TRAIL_ARN,
+        "EventSelectors": [
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [],
+                "ExcludeManagementEventSources": [],
+            }
+        ],
+    }
+
+
 def main():
     files = {
         "authorization-details.json": authorization_details(),
@@ -961,6 +1010,9 @@ def main():
         "server-certificates.json": server_certificates(),
         "access-analyzers-us-east-1.json": access_analyzers("us-east-1"),
         "access-analyzers-eu-west-1.json": access_analyzers("eu-west-1"),
+        "trails.json": trails(),
+        f"trail-status-{TRAIL}.json": trail_status(),
+        f"event-selectors-{TRAIL}.json": event_selectors(),
     }
     for device in VIRTUAL_DEVICES:
         if device["user"] not in (None, "<root>"):

@@ -8,6 +8,7 @@ mod access_keys;
 mod account;
 mod admin;
 mod escalation;
+mod logging;
 mod mfa;
 mod password_policy;
 mod root;
@@ -174,6 +175,22 @@ pub const REGISTRY: &[Check] = &[
         id: "cloudshell-full-access",
         run: account::cloudshell_full_access,
     },
+    Check {
+        id: "cloudtrail-enabled",
+        run: logging::cloudtrail_enabled,
+    },
+    Check {
+        id: "cloudtrail-log-file-validation",
+        run: logging::log_file_validation,
+    },
+    Check {
+        id: "cloudtrail-kms-encryption",
+        run: logging::kms_encryption,
+    },
+    Check {
+        id: "cloudtrail-cloudwatch-logs",
+        run: logging::cloudwatch_logs,
+    },
 ];
 
 /// Thresholds and declarations that change what checks decide.
@@ -310,6 +327,13 @@ impl<'a> Context<'a> {
             .server_certificates
             .as_deref()
             .ok_or_else(|| self.missing("the server certificate list", &["ListServerCertificates"]))
+    }
+
+    pub fn trails(&self) -> Result<&'a [crate::inventory::Trail], Missing> {
+        self.inventory
+            .trails
+            .as_deref()
+            .ok_or_else(|| self.missing("the CloudTrail trail list", &["DescribeTrails"]))
     }
 
     /// Access Analyzer's analyzers per scanned region (a region whose call failed is `None`).

@@ -11,6 +11,7 @@ mod analyzers;
 mod api;
 mod authorization;
 mod certificates;
+mod cloudtrail;
 mod counter;
 mod credential_report;
 mod mfa;
@@ -54,6 +55,8 @@ impl Default for CollectOptions {
 pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     pub access_analyzer: Vec<(String, aws_sdk_accessanalyzer::Client)>,
+    /// In the scan's region: DescribeTrails there lists every trail that can cover it.
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +153,7 @@ pub async fn collect(
     let saml_phase = progress.phase("SAML providers");
     let certificates_phase = progress.phase("server certificates");
     let analyzers_phase = progress.phase("Access Analyzer");
+    let trails_phase = progress.phase("CloudTrail");
 
     // ListMFADevices needs the users and the virtual list; everything else is independent.
     let identities = async {
@@ -177,6 +181,7 @@ pub async fn collect(
         saml,
         certificates,
         analyzers,
+        trails,
     ) = tokio::join!(
         identities,
         timed(account::password_policy(client, password_phase)),
@@ -188,6 +193,11 @@ pub async fn collect(
             &clients.access_analyzer,
             concurrency,
             analyzers_phase
+        )),
+        timed(cloudtrail::collect(
+            &clients.cloudtrail,
+            concurrency,
+            trails_phase
         )),
     );
 
@@ -205,6 +215,7 @@ pub async fn collect(
     assembly.inventory.saml_providers = assembly.take("saml_providers", saml);
     assembly.inventory.server_certificates = assembly.take("server_certificates", certificates);
     assembly.inventory.access_analyzers = assembly.take("access_analyzers", analyzers);
+    assembly.inventory.trails = assembly.take("trails", trails);
     assembly.inventory.derive_account_id();
     assembly
         .stats

@@ -8,9 +8,10 @@
 //! collection. Any other file that is not the command's output is an error naming it.
 
 use super::{
-    AccessAnalyzer, AuthorizationDetails, CredentialReport, Gap, Inventory, LoadError, MfaDevice,
-    OidcProvider, OidcProviderDetails, PasswordPolicy, PasswordPolicyState, SamlProvider,
-    ServerCertificate, Source, VirtualMfaDevice, json_error, read_file,
+    AccessAnalyzer, AdvancedSelector, AuthorizationDetails, BasicSelector, CredentialReport,
+    EventSelectors, Gap, Inventory, LoadError, MfaDevice, OidcProvider, OidcProviderDetails,
+    PasswordPolicy, PasswordPolicyState, SamlProvider, ServerCertificate, Source, Trail,
+    TrailStatus, VirtualMfaDevice, json_error, read_file,
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -30,6 +31,9 @@ const OIDC_PROVIDER_PREFIX: &str = "oidc-provider-";
 const SAML_PROVIDERS: &str = "saml-providers.json";
 const SERVER_CERTIFICATES: &str = "server-certificates.json";
 const ACCESS_ANALYZERS_PREFIX: &str = "access-analyzers-";
+const TRAILS: &str = "trails.json";
+const TRAIL_STATUS_PREFIX: &str = "trail-status-";
+const EVENT_SELECTORS_PREFIX: &str = "event-selectors-";
 
 /// (file name in an `--exports` directory, the AWS CLI command that produces it), in the
 /// order the docs list them.
@@ -76,6 +80,15 @@ pub const EXPORT_FILES: &[(&str, &str)] = &[
     (
         "access-analyzers-<region>.json",
         "aws accessanalyzer list-analyzers --region REGION --output json (one file per region; the regions with a file are the regions checked)",
+    ),
+    (TRAILS, "aws cloudtrail describe-trails --output json"),
+    (
+        "trail-status-<trail>.json",
+        "aws cloudtrail get-trail-status --name TRAIL_ARN --output json (one file per trail, named by the trail's name)",
+    ),
+    (
+        "event-selectors-<trail>.json",
+        "aws cloudtrail get-event-selectors --trail-name TRAIL_ARN --output json (one file per trail)",
     ),
 ];
 
@@ -140,6 +153,9 @@ pub fn load_exports(paths: &ExportPaths, loaded_at: DateTime<Utc>) -> Result<Inv
     if !found.access_analyzers.is_empty() {
         inventory.access_analyzers = Some(load_access_analyzers(&found.access_analyzers, gaps)?);
     }
+    if let Some(path) = &found.trails {
+        inventory.trails = load_trails(path, &found.trail_status, &found.event_selectors, gaps)?;
+    }
     inventory.derive_account_id();
     Ok(inventory)
 }
@@ -161,6 +177,10 @@ struct ExportDir {
     server_certificates: Option<PathBuf>,
     /// (region, file), from `access-analyzers-<region>.json`.
     access_analyzers: Vec<(String, PathBuf)>,
+    trails: Option<PathBuf>,
+    /// (trail name, file), from `trail-status-<trail>.json` and `event-selectors-<trail>.json`.
+    trail_status: Vec<(String, PathBuf)>,
+    event_selectors: Vec<(String, PathBuf)>,
 }
 
 impl ExportDir {
@@ -209,12 +229,19 @@ impl ExportDir {
                 OIDC_PROVIDERS => &mut found.oidc_providers,
                 SAML_PROVIDERS => &mut found.saml_providers,
                 SERVER_CERTIFICATES => &mut found.server_certificates,
+                TRAILS => &mut found.trails,
                 other => {
                     if let Some(user) = per_entity(other, MFA_DEVICES_PREFIX) {
                         found.mfa_devices.push((user.to_string(), path));
                         known += 1;
                     } else if let Some(region) = per_entity(other, ACCESS_ANALYZERS_PREFIX) {
                         found.access_analyzers.push((region.to_string(), path));
+                        known += 1;
+                    } else if let Some(trail) = per_entity(other, TRAIL_STATUS_PREFIX) {
+                        found.trail_status.push((trail.to_string(), path));
+                        known += 1;
+                    } else if let Some(trail) = per_entity(other, EVENT_SELECTORS_PREFIX) {
+                        found.event_selectors.push((trail.to_string(), path));
                         known += 1;
                     } else if per_entity(other, OIDC_PROVIDER_PREFIX).is_some() {
                         found.oidc_provider_details.push(path);
@@ -500,6 +527,66 @@ struct AnalyzersOutput {
     analyzers: Vec<AccessAnalyzer>,
 }
 
+#[derive(Deserialize)]
+struct TrailsOutput {
+    #[serde(rename = "trailList")]
+    trails: Vec<ExportTrail>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportTrail {
+    name: String,
+    #[serde(rename = "TrailARN")]
+    trail_arn: String,
+    #[serde(default)]
+    home_region: Option<String>,
+    #[serde(default)]
+    is_multi_region_trail: bool,
+    #[serde(default)]
+    is_organization_trail: bool,
+    #[serde(default)]
+    include_global_service_events: bool,
+    #[serde(default)]
+    log_file_validation_enabled: bool,
+    #[serde(default)]
+    kms_key_id: Option<String>,
+    #[serde(default)]
+    s3_bucket_name: Option<String>,
+    #[serde(default)]
+    cloud_watch_logs_log_group_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportTrailStatus {
+    is_logging: bool,
+    #[serde(default)]
+    latest_delivery_error: Option<String>,
+    #[serde(default, rename = "LatestCloudWatchLogsDeliveryTime")]
+    latest_cloudwatch_logs_delivery_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportEventSelectors {
+    #[serde(default)]
+    event_selectors: Vec<ExportBasicSelector>,
+    #[serde(default)]
+    advanced_event_selectors: Vec<AdvancedSelector>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportBasicSelector {
+    #[serde(default)]
+    read_write_type: Option<String>,
+    #[serde(default)]
+    include_management_events: Option<bool>,
+    #[serde(default)]
+    exclude_management_event_sources: Vec<String>,
+}
+
 /// The CSV, or the CLI's JSON around it (decided by extension, else by content).
 fn load_credential_report(
     path: &Path,
@@ -625,6 +712,85 @@ fn load_server_certificates(
         })
         .collect();
     Ok(Some(certificates))
+}
+
+/// The trail list, each trail with its status and selectors from the files named after it.
+/// A trail without such a file has that part unknown, as a failed call leaves it.
+fn load_trails(
+    list: &Path,
+    statuses: &[(String, PathBuf)],
+    selectors: &[(String, PathBuf)],
+    gaps: &mut Vec<Gap>,
+) -> Result<Option<Vec<Trail>>, LoadError> {
+    let Some(output) = load_json::<TrailsOutput>(list, "DescribeTrails", gaps)? else {
+        return Ok(None);
+    };
+    let file_of = |files: &[(String, PathBuf)], name: &str| {
+        files
+            .iter()
+            .find(|(trail, _)| trail == name)
+            .map(|(_, path)| path.clone())
+    };
+    let mut trails = Vec::new();
+    for listed in output.trails {
+        let status = match file_of(statuses, &listed.name) {
+            None => None,
+            Some(path) => {
+                load_json::<ExportTrailStatus>(&path, "GetTrailStatus", gaps)?.map(|status| {
+                    TrailStatus {
+                        is_logging: status.is_logging,
+                        latest_delivery_error: status.latest_delivery_error,
+                        latest_cloudwatch_logs_delivery_time: status
+                            .latest_cloudwatch_logs_delivery_time,
+                    }
+                })
+            }
+        };
+        let selectors =
+            match file_of(selectors, &listed.name) {
+                None => None,
+                Some(path) => load_json::<ExportEventSelectors>(&path, "GetEventSelectors", gaps)?
+                    .map(|output| EventSelectors {
+                        basic: output
+                            .event_selectors
+                            .into_iter()
+                            .map(|selector| BasicSelector {
+                                read_write_type: selector
+                                    .read_write_type
+                                    .unwrap_or_else(|| "All".into()),
+                                include_management_events: selector
+                                    .include_management_events
+                                    .unwrap_or(true),
+                                exclude_management_event_sources: selector
+                                    .exclude_management_event_sources,
+                            })
+                            .collect(),
+                        advanced: output.advanced_event_selectors,
+                    }),
+            };
+        // The CLI's error in a per-trail file is a gap about that trail.
+        for gap in gaps.iter_mut().filter(|gap| {
+            gap.resource.is_none()
+                && (gap.operation == "GetTrailStatus" || gap.operation == "GetEventSelectors")
+        }) {
+            gap.resource = Some(listed.trail_arn.clone());
+        }
+        trails.push(Trail {
+            name: listed.name,
+            arn: listed.trail_arn,
+            home_region: listed.home_region,
+            is_multi_region: listed.is_multi_region_trail,
+            is_organization: listed.is_organization_trail,
+            include_global_service_events: listed.include_global_service_events,
+            log_file_validation: listed.log_file_validation_enabled,
+            kms_key_id: listed.kms_key_id,
+            s3_bucket: listed.s3_bucket_name,
+            cloudwatch_logs_log_group_arn: listed.cloud_watch_logs_log_group_arn,
+            status,
+            selectors,
+        });
+    }
+    Ok(Some(trails))
 }
 
 /// Each region's analyzers, keyed by the region the file is named after; a file holding

@@ -85,6 +85,10 @@ pub struct Inventory {
     /// region was read.
     #[serde(default)]
     pub access_analyzers: Option<BTreeMap<String, Option<Vec<AccessAnalyzer>>>>,
+    /// CloudTrail's trails as DescribeTrails lists them from the scan's region: trails homed
+    /// there, and every multi-region and organization trail wherever it is homed.
+    #[serde(default)]
+    pub trails: Option<Vec<Trail>>,
     /// Every operation that failed, and every document that could not be parsed.
     #[serde(default)]
     pub gaps: Vec<Gap>,
@@ -108,6 +112,7 @@ impl Inventory {
             saml_providers: None,
             server_certificates: None,
             access_analyzers: None,
+            trails: None,
             gaps: Vec::new(),
         }
     }
@@ -168,6 +173,14 @@ impl Inventory {
                 self.credential_report
                     .as_ref()
                     .and_then(|report| report.rows.iter().find_map(|row| from_arn(&row.arn)))
+            })
+            .or_else(|| {
+                // An organization trail seen from a member names the management account.
+                self.trails.iter().flatten().find_map(|trail| {
+                    (!trail.is_organization)
+                        .then(|| from_arn(&trail.arn))
+                        .flatten()
+                })
             });
     }
 }
@@ -206,6 +219,174 @@ impl AccessAnalyzer {
 
     pub fn is_active(&self) -> bool {
         self.status == "ACTIVE"
+    }
+}
+
+/// A CloudTrail trail, its status and what it records. `status` and `selectors` are `None`
+/// when their call failed (the gap names the trail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub home_region: Option<String>,
+    #[serde(default)]
+    pub is_multi_region: bool,
+    /// Created in the organization's management account and logging every member.
+    #[serde(default)]
+    pub is_organization: bool,
+    /// IAM, STS and sign-in events are global: a trail without them misses IAM activity.
+    #[serde(default)]
+    pub include_global_service_events: bool,
+    #[serde(default)]
+    pub log_file_validation: bool,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub s3_bucket: Option<String>,
+    #[serde(default)]
+    pub cloudwatch_logs_log_group_arn: Option<String>,
+    #[serde(default)]
+    pub status: Option<TrailStatus>,
+    #[serde(default)]
+    pub selectors: Option<EventSelectors>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    #[serde(default)]
+    pub latest_delivery_error: Option<String>,
+    #[serde(default)]
+    pub latest_cloudwatch_logs_delivery_time: Option<DateTime<Utc>>,
+}
+
+/// GetEventSelectors' answer, in either of its two forms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSelectors {
+    #[serde(default)]
+    pub basic: Vec<BasicSelector>,
+    #[serde(default)]
+    pub advanced: Vec<AdvancedSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasicSelector {
+    /// `All`, `ReadOnly` or `WriteOnly`.
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    #[serde(default)]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+/// Read from saved inventories and, through the aliases, from the AWS CLI's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvancedSelector {
+    #[serde(default, alias = "Name")]
+    pub name: Option<String>,
+    #[serde(alias = "FieldSelectors")]
+    pub field_selectors: Vec<FieldSelector>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSelector {
+    #[serde(alias = "Field")]
+    pub field: String,
+    #[serde(default, alias = "Equals", skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, alias = "NotEquals", skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, alias = "StartsWith", skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(
+        default,
+        alias = "NotStartsWith",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub not_starts_with: Vec<String>,
+}
+
+/// Which management events a trail records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManagementCoverage {
+    pub read: bool,
+    pub write: bool,
+}
+
+impl EventSelectors {
+    /// The IAM management events (iam.amazonaws.com) the selectors record. Advanced
+    /// selectors are read for eventCategory, readOnly and eventSource; any other field
+    /// narrows what is recorded in ways this cannot judge, so such a selector counts for
+    /// nothing (never more than it can be shown to record).
+    pub fn iam_management(&self) -> ManagementCoverage {
+        let mut coverage = ManagementCoverage {
+            read: false,
+            write: false,
+        };
+        for selector in &self.basic {
+            if !selector.include_management_events
+                || selector
+                    .exclude_management_event_sources
+                    .iter()
+                    .any(|source| source == "iam.amazonaws.com")
+            {
+                continue;
+            }
+            match selector.read_write_type.as_str() {
+                "All" => {
+                    coverage.read = true;
+                    coverage.write = true;
+                }
+                "ReadOnly" => coverage.read = true,
+                "WriteOnly" => coverage.write = true,
+                _ => {}
+            }
+        }
+        for selector in &self.advanced {
+            if let Some(found) = selector.iam_management() {
+                coverage.read |= found.read;
+                coverage.write |= found.write;
+            }
+        }
+        coverage
+    }
+}
+
+impl AdvancedSelector {
+    fn iam_management(&self) -> Option<ManagementCoverage> {
+        let mut management = false;
+        let mut coverage = ManagementCoverage {
+            read: true,
+            write: true,
+        };
+        for field in &self.field_selectors {
+            let only = |values: &[String], value: &str| values.iter().any(|v| v == value);
+            let plain = field.starts_with.is_empty() && field.not_starts_with.is_empty();
+            match field.field.as_str() {
+                "eventCategory" if plain => {
+                    management =
+                        only(&field.equals, "Management") && !only(&field.not_equals, "Management");
+                }
+                "readOnly" if plain => {
+                    if only(&field.equals, "true") || only(&field.not_equals, "false") {
+                        coverage.write = false;
+                    }
+                    if only(&field.equals, "false") || only(&field.not_equals, "true") {
+                        coverage.read = false;
+                    }
+                }
+                "eventSource" if plain => {
+                    let excluded = (!field.equals.is_empty()
+                        && !only(&field.equals, "iam.amazonaws.com"))
+                        || only(&field.not_equals, "iam.amazonaws.com");
+                    if excluded {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        management.then_some(coverage)
     }
 }
 

@@ -84,6 +84,39 @@ impl Moto {
     pub fn client(&self) -> aws_sdk_iam::Client {
         iam_client(&self.url)
     }
+
+    /// A CloudTrail client for seeding this server.
+    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        let config = aws_sdk_cloudtrail::Config::builder()
+            .behavior_version_latest()
+            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .build();
+        aws_sdk_cloudtrail::Client::from_conf(config)
+    }
+
+    /// Creates an S3 bucket with one unsigned `PUT /bucket`, which moto's server accepts:
+    /// CloudTrail refuses a trail whose bucket does not exist, and an S3 SDK is not worth its
+    /// build time for one call.
+    pub fn create_bucket(&self, bucket: &str) {
+        use std::io::{Read, Write};
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("moto answers");
+        write!(
+            stream,
+            "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .expect("the request is sent");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("moto's answer");
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "moto did not create bucket {bucket}: {response}"
+        );
+    }
 }
 
 impl Drop for Moto {

@@ -10,6 +10,7 @@
 # an input slower than 10 s, running out of memory, a sanitizer report); each crashing
 # input is saved under fuzz/artifacts/<target>/ (replay it with
 # `cargo +nightly fuzz run <target> <file>`). Exits 1 if any target crashed.
+# Fuzzing itself takes SECONDS_PER_TARGET per target; the first build about 3 minutes.
 # Environment: FUZZ_SANITIZER (default address; `none` runs about twice as fast),
 # FUZZ_ARGS (extra libFuzzer flags, e.g. "-max_len=16384").
 set -euo pipefail
@@ -54,6 +55,7 @@ if ! "${fuzz[@]}" build --sanitizer "$sanitizer" >fuzz/logs/build.log 2>&1; then
     tail -n 30 fuzz/logs/build.log >&2
     exit 1
 fi
+bin_dir=fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release
 
 crashed=()
 summary=()
@@ -70,20 +72,22 @@ for target in "${targets[@]}"; do
     fi
     echo "==> fuzzing $target for ${seconds}s (log: $log)"
     status=0
-    "${fuzz[@]}" run --sanitizer "$sanitizer" "$target" "$corpus" "fuzz/seeds/$target" -- \
+    # The binary built above, run directly: `cargo fuzz run` would rebuild first whenever
+    # a source changed meanwhile, and every target should fuzz the same build.
+    "$bin_dir/$target" "$corpus" "fuzz/seeds/$target" -artifact_prefix="$artifacts/" \
         -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -max_len=8192 \
         "${dict[@]}" "${extra_args[@]}" >"$log" 2>&1 || status=$?
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     found=$(find "$artifacts" -type f -newer "$started")
     crashes=$(printf '%s' "$found" | grep -c . || true)
     if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then
-        # A failure that left no artifact (a build or startup error): show the log's end.
+        # A failure that left no artifact (a startup error): show the end of the log.
         tail -n 20 "$log" >&2
         crashes=1
     fi
     # libFuzzer's last status line: "#N  DONE  cov: C ft: F corp: ENTRIES/SIZE ...".
     entries=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -n 1 | cut -d' ' -f2)
-    line=$(printf '%-22s executions: %-9s corpus: %-11s new inputs: %-5s crashes: %s' \
+    line=$(printf '%-22s executions: %-9s corpus: %-11s scratch: %-6s crashes: %s' \
         "$target" "${executions:-?}" "${entries:-?}" "$(find "$corpus" -type f | wc -l)" \
         "$crashes")
     echo "$line"
@@ -96,7 +100,7 @@ for target in "${targets[@]}"; do
 done
 
 echo "==> summary (${seconds}s per target; corpus: entries/bytes in libFuzzer's corpus at the end;"
-echo "    new inputs: files in the scratch corpus fuzz/corpus/<target>, kept for the next run)"
+echo "    scratch: files in fuzz/corpus/<target>, what all runs so far added to the seeds)"
 printf '%s\n' "${summary[@]}"
 if [ ${#crashed[@]} -ne 0 ]; then
     echo "crashes in: ${crashed[*]} (inputs under fuzz/artifacts/)" >&2

@@ -40,6 +40,11 @@ fn main() {
     std::fs::write(out.join("check_files.rs"), embed("checks", "CHECK_FILES"))
         .expect("OUT_DIR is writable");
     std::fs::write(
+        out.join("event_files.rs"),
+        embed("checks/events", "EVENT_FILES"),
+    )
+    .expect("OUT_DIR is writable");
+    std::fs::write(
         out.join("compliance_files.rs"),
         embed("compliance", "FRAMEWORK_FILES"),
     )

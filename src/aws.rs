@@ -83,41 +83,49 @@ pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
     loader.load().await
 }
 
-/// An IAM client whose every request is tallied in `counter`.
-pub fn iam_client(config: &SdkConfig, counter: &CallCounter) -> aws_sdk_iam::Client {
-    let iam_config = aws_sdk_iam::config::Builder::from(config)
-        .interceptor(counter.clone())
-        .build();
-    aws_sdk_iam::Client::from_conf(iam_config)
+/// Builds clients of any service from the shared configuration, every one counting its
+/// calls in the same counter, in the configured region or a given one.
+#[derive(Debug, Clone)]
+pub struct ClientFactory {
+    config: SdkConfig,
+    counter: CallCounter,
 }
 
-/// A CloudTrail client in the SDK's region, sharing the IAM client's counter.
-pub fn cloudtrail_client(config: &SdkConfig, counter: &CallCounter) -> aws_sdk_cloudtrail::Client {
-    let client_config = aws_sdk_cloudtrail::config::Builder::from(config)
-        .interceptor(counter.clone())
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(client_config)
+macro_rules! client_builders {
+    ($($name:ident => $sdk:ident),* $(,)?) => {$(
+        /// A client in `region`, or in the configured region when `None`.
+        pub fn $name(&self, region: Option<&str>) -> $sdk::Client {
+            let mut builder = $sdk::config::Builder::from(&self.config)
+                .interceptor(self.counter.clone());
+            if let Some(region) = region {
+                builder = builder.region(Region::new(region.to_string()));
+            }
+            $sdk::Client::from_conf(builder.build())
+        }
+    )*};
 }
 
-/// One Access Analyzer client per region, sharing the IAM client's counter.
-pub fn access_analyzer_clients(
-    config: &SdkConfig,
-    counter: &CallCounter,
-    regions: &[String],
-) -> Vec<(String, aws_sdk_accessanalyzer::Client)> {
-    regions
-        .iter()
-        .map(|region| {
-            let client_config = aws_sdk_accessanalyzer::config::Builder::from(config)
-                .region(Region::new(region.clone()))
-                .interceptor(counter.clone())
-                .build();
-            (
-                region.clone(),
-                aws_sdk_accessanalyzer::Client::from_conf(client_config),
-            )
-        })
-        .collect()
+impl ClientFactory {
+    pub fn new(config: &SdkConfig, counter: &CallCounter) -> Self {
+        ClientFactory {
+            config: config.clone(),
+            counter: counter.clone(),
+        }
+    }
+
+    /// The region clients get when none is given.
+    pub fn region(&self) -> Option<&str> {
+        self.config.region().map(|region| region.as_ref())
+    }
+
+    client_builders!(
+        iam => aws_sdk_iam,
+        access_analyzer => aws_sdk_accessanalyzer,
+        cloudtrail => aws_sdk_cloudtrail,
+        logs => aws_sdk_cloudwatchlogs,
+        cloudwatch => aws_sdk_cloudwatch,
+        sns => aws_sdk_sns,
+    );
 }
 
 /// The regions IAM Access Analyzer is checked in when `--regions` is not given: every
@@ -275,7 +283,7 @@ mod tests {
             .await
             .expect("static credentials");
         let counter = CallCounter::default();
-        let client = iam_client(&config, &counter);
+        let client = ClientFactory::new(&config, &counter).iam(None);
         client
             .get_account_summary()
             .send()

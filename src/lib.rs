@@ -12,8 +12,10 @@ pub mod collect;
 pub mod compliance;
 pub mod config;
 pub mod docs;
+pub mod events;
 pub mod finding;
 pub mod inventory;
+pub mod monitoring;
 pub mod policy;
 pub mod report;
 #[cfg(feature = "aws")]

@@ -93,11 +93,7 @@ async fn connect(args: &AwsArgs) -> anyhow::Result<Live> {
     let counter = CallCounter::default();
     let regions =
         aws::scanned_regions(&args.regions, config.region().map(|region| region.as_ref()));
-    let clients = collect::Clients {
-        iam: aws::iam_client(&config, &counter),
-        access_analyzer: aws::access_analyzer_clients(&config, &counter, &regions),
-        cloudtrail: aws::cloudtrail_client(&config, &counter),
-    };
+    let clients = collect::Clients::new(aws::ClientFactory::new(&config, &counter), &regions);
     Ok(Live {
         clients,
         counter,

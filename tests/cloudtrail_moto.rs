@@ -126,3 +126,51 @@ fn a_stopped_trail_is_named_as_not_logging() {
     assert!(reason.contains("audit: not logging"), "{reason}");
     assert!(reason.contains("regional: single-region"), "{reason}");
 }
+
+/// Moto 5.2.5 reads metric filters but does not speak CloudWatch's rpc-v2-cbor protocol
+/// (HTTP 404 to DescribeAlarms): the alarm checks are `error`, naming the call, never a
+/// pass or a fail. tests/faults.rs answers DescribeAlarms over replayed HTTP.
+#[test]
+fn metric_filters_are_read_and_unreadable_alarms_make_the_alarm_checks_errors() {
+    let moto = Moto::start();
+    moto.create_bucket(BUCKET);
+    block_on(async {
+        seed(&moto.cloudtrail()).await;
+        let logs = moto.logs();
+        logs.create_log_group()
+            .log_group_name("cloudtrail")
+            .send()
+            .await
+            .expect("CreateLogGroup");
+        logs.put_metric_filter()
+            .log_group_name("cloudtrail")
+            .filter_name("IamPolicyChanges")
+            .filter_pattern(
+                iamscan::monitoring::controls::control("5.4")
+                    .expect("CIS 5.4")
+                    .recommended_pattern,
+            )
+            .metric_transformations(
+                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                    .metric_name("IamPolicyChanges")
+                    .metric_namespace("CISBenchmark")
+                    .metric_value("1")
+                    .build()
+                    .expect("a metric transformation"),
+            )
+            .send()
+            .await
+            .expect("PutMetricFilter");
+    });
+    let report = scan_live(&moto.url, &["--checks", "alarm-iam-policy-changes"]).report();
+    assert_eq!(report["stats"]["api_calls"]["DescribeMetricFilters"], 1);
+    assert_eq!(
+        status(&report, "alarm-iam-policy-changes", &account_arn()),
+        "error"
+    );
+    let reason = message(&report, "alarm-iam-policy-changes", &account_arn());
+    assert!(
+        reason.contains("DescribeAlarms failed for us-east-1"),
+        "{reason}"
+    );
+}

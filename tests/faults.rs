@@ -333,7 +333,7 @@ fn url_encode(text: &str) -> String {
 #[derive(Clone, Debug)]
 struct Reply {
     status: u16,
-    body: String,
+    body: Vec<u8>,
     /// What the outcome table calls it.
     label: String,
     content_type: &'static str,
@@ -348,7 +348,8 @@ fn ok(action: &str, result: &str) -> Reply {
         body: format!(
             "<{action}Response xmlns=\"{IAM_XMLNS}\"><{action}Result>{result}</{action}Result>\
              <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></{action}Response>"
-        ),
+        )
+        .into_bytes(),
         label: "200".to_string(),
         content_type: "text/xml",
     }
@@ -358,7 +359,7 @@ fn ok(action: &str, result: &str) -> Reply {
 fn ok_json(body: Value) -> Reply {
     Reply {
         status: 200,
-        body: body.to_string(),
+        body: body.to_string().into_bytes(),
         label: "200".to_string(),
         content_type: "application/json",
     }
@@ -368,7 +369,9 @@ fn ok_json(body: Value) -> Reply {
 fn error_json(status: u16, code: &str, message: &str) -> Reply {
     Reply {
         status,
-        body: serde_json::json!({"__type": code, "message": message}).to_string(),
+        body: serde_json::json!({"__type": code, "message": message})
+            .to_string()
+            .into_bytes(),
         label: format!("{status} {code}"),
         content_type: "application/json",
     }
@@ -403,6 +406,30 @@ fn ok_cloudtrail(body: Value) -> Reply {
     }
 }
 
+const CBOR: &str = "application/cbor";
+const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:123456789012:security-alerts";
+
+/// A CloudWatch (rpc-v2-cbor) answer: `body` encoded as CBOR.
+fn ok_cbor(body: Value) -> Reply {
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&body, &mut bytes).expect("JSON values encode as CBOR");
+    Reply {
+        status: 200,
+        body: bytes,
+        label: "200".to_string(),
+        content_type: CBOR,
+    }
+}
+
+/// A CloudWatch (rpc-v2-cbor) error.
+fn error_cbor(status: u16, code: &str, message: &str) -> Reply {
+    Reply {
+        status,
+        label: format!("{status} {code}"),
+        ..ok_cbor(serde_json::json!({"__type": code, "message": message}))
+    }
+}
+
 const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:trail/audit";
 
 /// The regions the fake answers ListAnalyzers for; scans here ask for exactly these.
@@ -416,7 +443,8 @@ fn error(status: u16, code: &str, message: &str) -> Reply {
         body: format!(
             "<ErrorResponse xmlns=\"{IAM_XMLNS}\"><Error><Type>{fault}</Type><Code>{code}</Code><Message>{message}</Message></Error>\
              <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ErrorResponse>"
-        ),
+        )
+        .into_bytes(),
         label: format!("{status} {code}"),
         content_type: "text/xml",
     }
@@ -530,6 +558,49 @@ impl Script {
             "GetEventSelectors",
             vec![ok_cloudtrail(serde_json::json!({"TrailARN": TRAIL_ARN,
                 "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}))],
+        );
+        // The trail's log group has the CIS filters for root use (5.3) and IAM policy changes
+        // (5.4), each with an alarm to a topic one person is subscribed to.
+        let filter = |name: &str, control: &str| {
+            serde_json::json!({
+                "filterName": name,
+                "logGroupName": "trail",
+                "filterPattern": iamscan::monitoring::controls::control(control)
+                    .expect("a CIS control")
+                    .recommended_pattern,
+                "metricTransformations": [{"metricName": name, "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+            })
+        };
+        script.on(
+            "DescribeMetricFilters",
+            vec![ok_cloudtrail(serde_json::json!({"metricFilters": [
+                filter("RootUsage", "5.3"),
+                filter("IamPolicyChanges", "5.4"),
+            ]}))],
+        );
+        let alarm = |name: &str| {
+            serde_json::json!({
+                "AlarmName": name, "Namespace": "CISBenchmark", "MetricName": name,
+                "ActionsEnabled": true, "AlarmActions": [TOPIC_ARN],
+            })
+        };
+        script.on(
+            "DescribeAlarms",
+            vec![ok_cbor(serde_json::json!({"MetricAlarms": [
+                alarm("RootUsage"),
+                alarm("IamPolicyChanges"),
+            ]}))],
+        );
+        script.on(
+            "ListSubscriptionsByTopic",
+            vec![ok(
+                "ListSubscriptionsByTopic",
+                &format!(
+                    "<Subscriptions><member><TopicArn>{TOPIC_ARN}</TopicArn><Protocol>email</Protocol>\
+                     <SubscriptionArn>{TOPIC_ARN}:0f4b2c1e-8d3a-4e52-9b1f-3c6d7e8f9a0b</SubscriptionArn>\
+                     <Owner>{ACCOUNT}</Owner><Endpoint>security@example.com</Endpoint></member></Subscriptions>"
+                ),
+            )],
         );
         for region in REGIONS.split(',') {
             script.on_parameter(
@@ -779,14 +850,21 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
             410 => "Gone",
             _ => "Internal Server Error",
         };
-        let response = format!(
-            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nx-amzn-RequestId: 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE\r\n\r\n{}",
+        // rpc-v2-cbor clients check that the answer says it speaks their protocol.
+        let protocol = if reply.content_type == CBOR {
+            "smithy-protocol: rpc-v2-cbor\r\n"
+        } else {
+            ""
+        };
+        let head = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\n{protocol}Content-Length: {}\r\nx-amzn-RequestId: 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE\r\n\r\n",
             reply.status,
             reply.content_type,
             reply.body.len(),
-            reply.body
         );
-        if stream.write_all(response.as_bytes()).await.is_err() {
+        if stream.write_all(head.as_bytes()).await.is_err()
+            || stream.write_all(&reply.body).await.is_err()
+        {
             return;
         }
     }
@@ -808,6 +886,23 @@ async fn read_more(stream: &mut tokio::net::TcpStream, buffer: &mut Vec<u8>) -> 
 /// Access Analyzer's `GET /analyzer?nextToken=...`, as the action ListAnalyzers with the
 /// region its signature is scoped to and its query parameters. `head` is lower-cased.
 fn parse_rest(head: &str) -> Option<Request> {
+    // rpc-v2-cbor: POST /service/<service>/operation/<Operation>, the body is CBOR.
+    if let Some(operation) = head
+        .lines()
+        .next()?
+        .strip_prefix("post /service/")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|path| path.split("/operation/").nth(1))
+    {
+        let action = ["DescribeAlarms"]
+            .into_iter()
+            .find(|known| known.eq_ignore_ascii_case(operation))
+            .map_or_else(|| operation.to_string(), str::to_string);
+        return Some(Request {
+            action,
+            parameters: BTreeMap::new(),
+        });
+    }
     let target = head
         .lines()
         .next()?
@@ -848,10 +943,15 @@ fn parse_json_target(head: &str, body: &str) -> Option<Request> {
         .into_iter()
         .filter_map(|(key, value)| value.as_str().map(|text| (key, text.to_string())))
         .collect();
-    let action = ["DescribeTrails", "GetTrailStatus", "GetEventSelectors"]
-        .into_iter()
-        .find(|known| known.eq_ignore_ascii_case(action))
-        .map_or_else(|| action.to_string(), str::to_string);
+    let action = [
+        "DescribeTrails",
+        "GetTrailStatus",
+        "GetEventSelectors",
+        "DescribeMetricFilters",
+    ]
+    .into_iter()
+    .find(|known| known.eq_ignore_ascii_case(action))
+    .map_or_else(|| action.to_string(), str::to_string);
     Some(Request { action, parameters })
 }
 
@@ -1400,10 +1500,14 @@ fn a_denied_cloudtrail_listing_errors_the_logging_checks_only() {
         .filter(|finding| {
             finding["check_id"]
                 .as_str()
-                .is_some_and(|id| id.starts_with("cloudtrail-"))
+                .is_some_and(|id| id.starts_with("cloudtrail-") || id.starts_with("alarm-"))
         })
         .collect();
-    assert_eq!(logging.len(), 4, "{logging:#?}");
+    assert_eq!(
+        logging.len(),
+        4 + 15,
+        "four trail checks, fifteen alarm checks: {logging:#?}"
+    );
     for finding in logging {
         assert_eq!(finding["status"], "error", "{finding:#}");
         assert!(
@@ -1422,7 +1526,72 @@ fn a_denied_cloudtrail_listing_errors_the_logging_checks_only() {
     let others = |report: &Value| -> Vec<String> {
         finding_lines(report)
             .into_iter()
-            .filter(|line| !line.contains("cloudtrail-"))
+            .filter(|line| !line.contains(" cloudtrail-") && !line.contains(" alarm-"))
+            .collect()
+    };
+    assert_eq!(
+        others(&report),
+        others(&baseline),
+        "every other check is unaffected"
+    );
+}
+
+/// CloudWatch alarms denied: every section 5 check is `error` (the filters alone prove no
+/// alert), and nothing else changes; with the alarms readable, the two controls the fake
+/// account has filters and alarms for pass.
+#[test]
+fn denied_alarms_error_the_monitoring_checks_only() {
+    let baseline = baseline_report();
+    for check in ["alarm-root-usage", "alarm-iam-policy-changes"] {
+        assert_eq!(status(&baseline, check, &account_arn()), "pass", "{check}");
+        assert!(
+            message(&baseline, check, &account_arn())
+                .contains("topic security-alerts (1 confirmed subscription)"),
+            "{}",
+            message(&baseline, check, &account_arn())
+        );
+    }
+    assert_eq!(
+        status(&baseline, "alarm-unauthorized-api-calls", &account_arn()),
+        "fail",
+        "no filter for 5.1 in the fake account"
+    );
+    let account = FakeAccount::baseline();
+    let mut script = Script::account(&account, 1);
+    script.on(
+        "DescribeAlarms",
+        vec![error_cbor(
+            400,
+            "AccessDenied",
+            "User is not authorized to perform: cloudwatch:DescribeAlarms",
+        )],
+    );
+    let fake = FakeIam::start(script);
+    let run = scan(&fake, &[]);
+    outcome_row("DescribeAlarms: 400 AccessDenied (CBOR)", &fake, &run);
+    run.expect_code(3);
+    let report = run.report();
+    let alarms: Vec<&Value> = findings(&report)
+        .iter()
+        .filter(|finding| {
+            finding["check_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("alarm-"))
+        })
+        .collect();
+    assert_eq!(alarms.len(), 15, "one finding per CIS section 5 control");
+    for finding in alarms {
+        assert_eq!(finding["status"], "error", "{finding:#}");
+    }
+    assert_eq!(
+        fake.count("ListSubscriptionsByTopic"),
+        0,
+        "no alarm, no topic to ask about"
+    );
+    let others = |report: &Value| -> Vec<String> {
+        finding_lines(report)
+            .into_iter()
+            .filter(|line| !line.contains("alarm-"))
             .collect()
     };
     assert_eq!(

@@ -416,9 +416,30 @@ fn the_scan_finds_what_was_seeded_and_nothing_it_was_not() {
         ("cloudshell-full-access", vec![]),
         // moto dates every server certificate's expiry 2012-05-08.
         ("server-certificate-expired", vec![server_certificate_arn()]),
-        // No trail here (tests/cloudtrail_moto.rs seeds them).
+        // No trail here (tests/cloudtrail_moto.rs seeds them), so nothing can alert either.
         ("cloudtrail-enabled", vec![account_arn()]),
     ];
+    let alarm_checks: Vec<String> = report["checks"]
+        .as_array()
+        .expect("checks is a list")
+        .iter()
+        .filter_map(|check| check["id"].as_str())
+        .filter(|id| id.starts_with("alarm-"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        alarm_checks.len(),
+        15,
+        "one check per CIS section 5 control"
+    );
+    let expected_failures: Vec<(&str, Vec<String>)> = expected_failures
+        .into_iter()
+        .chain(
+            alarm_checks
+                .iter()
+                .map(|check| (check.as_str(), vec![account_arn()])),
+        )
+        .collect();
     for (check, expected) in &expected_failures {
         assert_eq!(
             &failing(&report, check),

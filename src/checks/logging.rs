@@ -19,7 +19,10 @@ fn owner_note(trail: &Trail) -> &'static str {
 
 /// Why `trail` does not record the account's IAM activity in every region, or `None` when
 /// it does; `Err` when a call that would tell failed.
-fn shortfall(context: &Context, trail: &Trail) -> Result<Option<String>, String> {
+pub(super) fn records_everywhere(
+    context: &Context,
+    trail: &Trail,
+) -> Result<Option<String>, String> {
     let mut missing = Vec::new();
     if !trail.is_multi_region {
         missing.push("single-region".to_string());
@@ -88,7 +91,7 @@ pub fn cloudtrail_enabled(context: &Context, emit: &mut Emitter) {
     let mut reasons = Vec::new();
     let mut unknowns = Vec::new();
     for trail in trails {
-        match shortfall(context, trail) {
+        match records_everywhere(context, trail) {
             Ok(None) => {
                 emit.pass(
                     account,

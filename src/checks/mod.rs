@@ -10,6 +10,7 @@ mod admin;
 mod escalation;
 mod logging;
 mod mfa;
+mod monitoring;
 mod password_policy;
 mod root;
 mod structure;
@@ -191,6 +192,66 @@ pub const REGISTRY: &[Check] = &[
         id: "cloudtrail-cloudwatch-logs",
         run: logging::cloudwatch_logs,
     },
+    Check {
+        id: "alarm-unauthorized-api-calls",
+        run: monitoring::unauthorized_api_calls,
+    },
+    Check {
+        id: "alarm-console-signin-without-mfa",
+        run: monitoring::console_without_mfa,
+    },
+    Check {
+        id: "alarm-root-usage",
+        run: monitoring::root_usage,
+    },
+    Check {
+        id: "alarm-iam-policy-changes",
+        run: monitoring::iam_policy_changes,
+    },
+    Check {
+        id: "alarm-cloudtrail-changes",
+        run: monitoring::cloudtrail_changes,
+    },
+    Check {
+        id: "alarm-console-auth-failures",
+        run: monitoring::console_auth_failures,
+    },
+    Check {
+        id: "alarm-cmk-disabling",
+        run: monitoring::cmk_disabling,
+    },
+    Check {
+        id: "alarm-s3-bucket-policy-changes",
+        run: monitoring::s3_policy_changes,
+    },
+    Check {
+        id: "alarm-config-changes",
+        run: monitoring::config_changes,
+    },
+    Check {
+        id: "alarm-security-group-changes",
+        run: monitoring::security_group_changes,
+    },
+    Check {
+        id: "alarm-nacl-changes",
+        run: monitoring::nacl_changes,
+    },
+    Check {
+        id: "alarm-network-gateway-changes",
+        run: monitoring::gateway_changes,
+    },
+    Check {
+        id: "alarm-route-table-changes",
+        run: monitoring::route_table_changes,
+    },
+    Check {
+        id: "alarm-vpc-changes",
+        run: monitoring::vpc_changes,
+    },
+    Check {
+        id: "alarm-organizations-changes",
+        run: monitoring::organizations_changes,
+    },
 ];
 
 /// Thresholds and declarations that change what checks decide.
@@ -327,6 +388,15 @@ impl<'a> Context<'a> {
             .server_certificates
             .as_deref()
             .ok_or_else(|| self.missing("the server certificate list", &["ListServerCertificates"]))
+    }
+
+    pub fn monitoring(&self) -> Result<&'a crate::inventory::Monitoring, Missing> {
+        self.inventory.monitoring.as_ref().ok_or_else(|| {
+            self.missing(
+                "the CloudWatch metric filters and alarms",
+                &["DescribeTrails", "DescribeMetricFilters"],
+            )
+        })
     }
 
     pub fn trails(&self) -> Result<&'a [crate::inventory::Trail], Missing> {

@@ -15,6 +15,7 @@ mod cloudtrail;
 mod counter;
 mod credential_report;
 mod mfa;
+mod monitoring;
 mod progress;
 mod providers;
 
@@ -50,13 +51,29 @@ impl Default for CollectOptions {
     }
 }
 
-/// The clients collection calls: IAM, and Access Analyzer once per region to check.
+/// The clients collection calls: IAM, Access Analyzer once per region to check, CloudTrail
+/// in the scan's region (DescribeTrails there lists every trail that can cover it), and
+/// the factory for the per-region monitoring clients, whose regions only the trails tell.
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     pub access_analyzer: Vec<(String, aws_sdk_accessanalyzer::Client)>,
-    /// In the scan's region: DescribeTrails there lists every trail that can cover it.
     pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub factory: crate::aws::ClientFactory,
+}
+
+impl Clients {
+    pub fn new(factory: crate::aws::ClientFactory, analyzer_regions: &[String]) -> Self {
+        Clients {
+            iam: factory.iam(None),
+            access_analyzer: analyzer_regions
+                .iter()
+                .map(|region| (region.clone(), factory.access_analyzer(Some(region))))
+                .collect(),
+            cloudtrail: factory.cloudtrail(None),
+            factory,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +171,8 @@ pub async fn collect(
     let certificates_phase = progress.phase("server certificates");
     let analyzers_phase = progress.phase("Access Analyzer");
     let trails_phase = progress.phase("CloudTrail");
+    let monitoring_phase = progress.phase("CloudWatch alarms");
+    monitoring_phase.update("waiting for the trails");
 
     // ListMFADevices needs the users and the virtual list; everything else is independent.
     let identities = async {
@@ -181,7 +200,7 @@ pub async fn collect(
         saml,
         certificates,
         analyzers,
-        trails,
+        (trails, monitoring),
     ) = tokio::join!(
         identities,
         timed(account::password_policy(client, password_phase)),
@@ -194,11 +213,22 @@ pub async fn collect(
             concurrency,
             analyzers_phase
         )),
-        timed(cloudtrail::collect(
-            &clients.cloudtrail,
-            concurrency,
-            trails_phase
-        )),
+        async {
+            let trails = timed(cloudtrail::collect(
+                &clients.cloudtrail,
+                concurrency,
+                trails_phase,
+            ))
+            .await;
+            let monitoring = timed(monitoring::collect(
+                &clients.factory,
+                trails.collected.value.as_deref(),
+                concurrency,
+                monitoring_phase,
+            ))
+            .await;
+            (trails, monitoring)
+        },
     );
 
     let mut assembly = Assembly {
@@ -216,6 +246,7 @@ pub async fn collect(
     assembly.inventory.server_certificates = assembly.take("server_certificates", certificates);
     assembly.inventory.access_analyzers = assembly.take("access_analyzers", analyzers);
     assembly.inventory.trails = assembly.take("trails", trails);
+    assembly.inventory.monitoring = assembly.take("monitoring", monitoring);
     assembly.inventory.derive_account_id();
     assembly
         .stats

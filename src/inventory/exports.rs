@@ -13,6 +13,7 @@ use super::{
     PasswordPolicy, PasswordPolicyState, SamlProvider, ServerCertificate, Source, Trail,
     TrailStatus, VirtualMfaDevice, json_error, read_file,
 };
+use super::{MetricAlarm, MetricFilter, Monitoring, log_group_location};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -34,6 +35,9 @@ const ACCESS_ANALYZERS_PREFIX: &str = "access-analyzers-";
 const TRAILS: &str = "trails.json";
 const TRAIL_STATUS_PREFIX: &str = "trail-status-";
 const EVENT_SELECTORS_PREFIX: &str = "event-selectors-";
+const METRIC_FILTERS_PREFIX: &str = "metric-filters-";
+const ALARMS_PREFIX: &str = "alarms-";
+const SUBSCRIPTIONS_PREFIX: &str = "subscriptions-";
 
 /// (file name in an `--exports` directory, the AWS CLI command that produces it), in the
 /// order the docs list them.
@@ -89,6 +93,18 @@ pub const EXPORT_FILES: &[(&str, &str)] = &[
     (
         "event-selectors-<trail>.json",
         "aws cloudtrail get-event-selectors --trail-name TRAIL_ARN --output json (one file per trail)",
+    ),
+    (
+        "metric-filters-<log group>.json",
+        "aws logs describe-metric-filters --log-group-name NAME --region REGION --output json (one file per trail log group; `/` in the name written as `_`)",
+    ),
+    (
+        "alarms-<region>.json",
+        "aws cloudwatch describe-alarms --region REGION --output json (each region holding a trail's log group)",
+    ),
+    (
+        "subscriptions-<topic>.json",
+        "aws sns list-subscriptions-by-topic --topic-arn TOPIC_ARN --output json (each topic an alarm notifies)",
     ),
 ];
 
@@ -156,6 +172,9 @@ pub fn load_exports(paths: &ExportPaths, loaded_at: DateTime<Utc>) -> Result<Inv
     if let Some(path) = &found.trails {
         inventory.trails = load_trails(path, &found.trail_status, &found.event_selectors, gaps)?;
     }
+    if let Some(trails) = &inventory.trails {
+        inventory.monitoring = Some(load_monitoring(trails, &found.monitoring, gaps)?);
+    }
     inventory.derive_account_id();
     Ok(inventory)
 }
@@ -181,6 +200,16 @@ struct ExportDir {
     /// (trail name, file), from `trail-status-<trail>.json` and `event-selectors-<trail>.json`.
     trail_status: Vec<(String, PathBuf)>,
     event_selectors: Vec<(String, PathBuf)>,
+    monitoring: MonitoringFiles,
+}
+
+/// (entity, file) per kind, from `metric-filters-<log group>.json`, `alarms-<region>.json`
+/// and `subscriptions-<topic name>.json`.
+#[derive(Default)]
+struct MonitoringFiles {
+    metric_filters: Vec<(String, PathBuf)>,
+    alarms: Vec<(String, PathBuf)>,
+    subscriptions: Vec<(String, PathBuf)>,
 }
 
 impl ExportDir {
@@ -242,6 +271,21 @@ impl ExportDir {
                         known += 1;
                     } else if let Some(trail) = per_entity(other, EVENT_SELECTORS_PREFIX) {
                         found.event_selectors.push((trail.to_string(), path));
+                        known += 1;
+                    } else if let Some(group) = per_entity(other, METRIC_FILTERS_PREFIX) {
+                        found
+                            .monitoring
+                            .metric_filters
+                            .push((group.to_string(), path));
+                        known += 1;
+                    } else if let Some(region) = per_entity(other, ALARMS_PREFIX) {
+                        found.monitoring.alarms.push((region.to_string(), path));
+                        known += 1;
+                    } else if let Some(topic) = per_entity(other, SUBSCRIPTIONS_PREFIX) {
+                        found
+                            .monitoring
+                            .subscriptions
+                            .push((topic.to_string(), path));
                         known += 1;
                     } else if per_entity(other, OIDC_PROVIDER_PREFIX).is_some() {
                         found.oidc_provider_details.push(path);
@@ -587,6 +631,68 @@ struct ExportBasicSelector {
     exclude_management_event_sources: Vec<String>,
 }
 
+#[derive(Deserialize)]
+struct MetricFiltersOutput {
+    #[serde(rename = "metricFilters", default)]
+    filters: Vec<ExportMetricFilter>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportMetricFilter {
+    filter_name: String,
+    #[serde(default)]
+    filter_pattern: String,
+    #[serde(default)]
+    metric_transformations: Vec<ExportMetricTransformation>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportMetricTransformation {
+    metric_name: String,
+    metric_namespace: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AlarmsOutput {
+    #[serde(default)]
+    metric_alarms: Vec<ExportAlarm>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportAlarm {
+    alarm_name: String,
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    metric_name: Option<String>,
+    #[serde(default = "enabled")]
+    actions_enabled: bool,
+    #[serde(default)]
+    alarm_actions: Vec<String>,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SubscriptionsOutput {
+    #[serde(default)]
+    subscriptions: Vec<ExportSubscription>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportSubscription {
+    #[serde(default)]
+    subscription_arn: Option<String>,
+}
+
 /// The CSV, or the CLI's JSON around it (decided by extension, else by content).
 fn load_credential_report(
     path: &Path,
@@ -791,6 +897,106 @@ fn load_trails(
         });
     }
     Ok(Some(trails))
+}
+
+/// The monitoring of the trails' log groups from the files there are. A log group, region
+/// or topic the trails need and no file covers stays unknown (`None`), as an unanswered
+/// call would leave it; with no log group at all, there is nothing to read.
+fn load_monitoring(
+    trails: &[Trail],
+    files: &MonitoringFiles,
+    gaps: &mut Vec<Gap>,
+) -> Result<Monitoring, LoadError> {
+    let file_of = |files: &[(String, PathBuf)], entity: &str| {
+        files
+            .iter()
+            .find(|(name, _)| name == entity)
+            .map(|(_, path)| path.clone())
+    };
+    let mut monitoring = Monitoring::default();
+    for group in trails
+        .iter()
+        .filter_map(|trail| trail.cloudwatch_logs_log_group_arn.as_deref())
+    {
+        let name = log_group_location(group).map_or(group, |(_, name)| name);
+        let filters = match file_of(&files.metric_filters, &name.replace('/', "_")) {
+            None => None,
+            Some(path) => load_json::<MetricFiltersOutput>(&path, "DescribeMetricFilters", gaps)?
+                .map(|output| {
+                    output
+                        .filters
+                        .into_iter()
+                        .map(|filter| MetricFilter {
+                            name: filter.filter_name,
+                            pattern: filter.filter_pattern,
+                            metrics: filter
+                                .metric_transformations
+                                .into_iter()
+                                .map(|metric| (metric.metric_namespace, metric.metric_name))
+                                .collect(),
+                        })
+                        .collect()
+                }),
+        };
+        monitoring.metric_filters.insert(group.to_string(), filters);
+    }
+    let regions: std::collections::BTreeSet<&str> = monitoring
+        .metric_filters
+        .keys()
+        .filter_map(|group| log_group_location(group).map(|(region, _)| region))
+        .collect();
+    for region in regions {
+        let alarms = match file_of(&files.alarms, region) {
+            None => None,
+            Some(path) => load_json::<AlarmsOutput>(&path, "DescribeAlarms", gaps)?.map(|output| {
+                output
+                    .metric_alarms
+                    .into_iter()
+                    .map(|alarm| MetricAlarm {
+                        name: alarm.alarm_name,
+                        namespace: alarm.namespace,
+                        metric_name: alarm.metric_name,
+                        actions_enabled: alarm.actions_enabled,
+                        alarm_actions: alarm.alarm_actions,
+                    })
+                    .collect()
+            }),
+        };
+        monitoring.alarms.insert(region.to_string(), alarms);
+    }
+    let topics: std::collections::BTreeSet<String> = monitoring
+        .alarms
+        .values()
+        .flatten()
+        .flatten()
+        .flat_map(|alarm| alarm.alarm_actions.iter())
+        .filter(|action| action.split(':').nth(2) == Some("sns"))
+        .cloned()
+        .collect();
+    for topic in topics {
+        let name = topic.rsplit(':').next().unwrap_or(&topic);
+        let confirmed = match file_of(&files.subscriptions, name) {
+            None => None,
+            Some(path) => {
+                load_json::<SubscriptionsOutput>(&path, "ListSubscriptionsByTopic", gaps)?.map(
+                    |output| {
+                        output
+                            .subscriptions
+                            .iter()
+                            .filter(|subscription| {
+                                subscription
+                                    .subscription_arn
+                                    .as_deref()
+                                    .is_some_and(|arn| arn.starts_with("arn:"))
+                            })
+                            .count() as u32
+                    },
+                )
+            }
+        };
+        monitoring.topic_subscribers.insert(topic, confirmed);
+    }
+    Ok(monitoring)
 }
 
 /// Each region's analyzers, keyed by the region the file is named after; a file holding

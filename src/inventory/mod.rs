@@ -89,6 +89,11 @@ pub struct Inventory {
     /// there, and every multi-region and organization trail wherever it is homed.
     #[serde(default)]
     pub trails: Option<Vec<Trail>>,
+    /// What watches the trails' CloudWatch Logs log groups: metric filters, the alarms on
+    /// their metrics, and the subscribers of those alarms' SNS topics. `None` when the
+    /// trails could not be listed.
+    #[serde(default)]
+    pub monitoring: Option<Monitoring>,
     /// Every operation that failed, and every document that could not be parsed.
     #[serde(default)]
     pub gaps: Vec<Gap>,
@@ -113,6 +118,7 @@ impl Inventory {
             server_certificates: None,
             access_analyzers: None,
             trails: None,
+            monitoring: None,
             gaps: Vec::new(),
         }
     }
@@ -304,6 +310,55 @@ pub struct FieldSelector {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub not_starts_with: Vec<String>,
+}
+
+/// Alerting on CloudTrail events, as CIS section 5 audits it. Each part is `None` where its
+/// call failed (a gap names the log group, region or topic).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Monitoring {
+    /// Log group ARN (as the trail names it) -> its metric filters.
+    #[serde(default)]
+    pub metric_filters: BTreeMap<String, Option<Vec<MetricFilter>>>,
+    /// Region -> the alarms there (only regions holding a trail's log group are read).
+    #[serde(default)]
+    pub alarms: BTreeMap<String, Option<Vec<MetricAlarm>>>,
+    /// SNS topic ARN -> its confirmed subscriptions (endpoints are not kept).
+    #[serde(default)]
+    pub topic_subscribers: BTreeMap<String, Option<u32>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricFilter {
+    pub name: String,
+    pub pattern: String,
+    /// (namespace, metric name) the filter publishes to.
+    #[serde(default)]
+    pub metrics: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricAlarm {
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub metric_name: Option<String>,
+    pub actions_enabled: bool,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+}
+
+/// The region and name of a CloudWatch Logs log group ARN
+/// (`arn:aws:logs:eu-west-1:123456789012:log-group:NAME:*`).
+pub fn log_group_location(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(7, ':');
+    let region = parts.nth(3)?;
+    let kind = parts.nth(1)?;
+    if kind != "log-group" || region.is_empty() {
+        return None;
+    }
+    let name = parts.next()?;
+    Some((region, name.strip_suffix(":*").unwrap_or(name)))
 }
 
 /// Which management events a trail records.

@@ -85,19 +85,6 @@ impl Moto {
         iam_client(&self.url)
     }
 
-    /// A CloudTrail client for seeding this server.
-    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
-        let config = aws_sdk_cloudtrail::Config::builder()
-            .behavior_version_latest()
-            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .build();
-        aws_sdk_cloudtrail::Client::from_conf(config)
-    }
-
     /// Creates an S3 bucket with one unsigned `PUT /bucket`, which moto's server accepts:
     /// CloudTrail refuses a trail whose bucket does not exist, and an S3 SDK is not worth its
     /// build time for one call.
@@ -118,6 +105,27 @@ impl Moto {
         );
     }
 }
+
+/// Clients of other services for seeding a moto server, configured as `iam_client` is.
+macro_rules! seeding_clients {
+    ($($name:ident => $sdk:ident),* $(,)?) => {
+        impl Moto {$(
+            pub fn $name(&self) -> $sdk::Client {
+                let config = $sdk::Config::builder()
+                    .behavior_version_latest()
+                    .region($sdk::config::Region::new("us-east-1"))
+                    .endpoint_url(&self.url)
+                    .credentials_provider($sdk::config::Credentials::new(
+                        "testing", "testing", None, None, "test",
+                    ))
+                    .build();
+                $sdk::Client::from_conf(config)
+            }
+        )*}
+    };
+}
+
+seeding_clients!(cloudtrail => aws_sdk_cloudtrail, logs => aws_sdk_cloudwatchlogs);
 
 impl Drop for Moto {
     fn drop(&mut self) {

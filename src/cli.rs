@@ -47,6 +47,9 @@ pub enum Command {
     /// Scan, then show each control of a compliance framework: pass, fail, error, muted,
     /// manual or not covered.
     Compliance(ComplianceArgs),
+    /// Explain risky IAM and sign-in activity from CloudTrail (log files, or LookupEvents),
+    /// judged against the account's current posture.
+    Events(EventsArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) to standard output.
@@ -254,6 +257,77 @@ pub struct OutputArgs {
     pub fail_under: Option<f64>,
 }
 
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// CloudTrail log files as delivered to S3: a folder of .json.gz/.json files (an
+    /// organization trail's tree is reported per account), or one file. Without it, events
+    /// come from the LookupEvents API (90 days at most).
+    #[arg(long, value_name = "DIR")]
+    pub logs: Option<PathBuf>,
+    /// Only events after this: a duration (`7d`, `12h`, `30m`) or an RFC 3339 time.
+    /// Default: 7d from LookupEvents, everything from --logs.
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub since: Option<Since>,
+    /// Judge the events against this saved inventory. Live, the account is collected for
+    /// it; with --logs and no inventory, events are explained but not correlated.
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub inventory: Option<PathBuf>,
+    /// Judge the events against the bundled demo account's posture.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report here (`-` or absent: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when an event at or above this severity is found.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+}
+
+/// `--since`: how far back, or from when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    Ago(chrono::Duration),
+    At(DateTime<Utc>),
+}
+
+impl Since {
+    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Since::Ago(duration) => now - duration,
+            Since::At(time) => time,
+        }
+    }
+}
+
+fn parse_since(text: &str) -> Result<Since, String> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Since::At(time.with_timezone(&Utc)));
+    }
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let amount: i64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration (7d, 12h, 30m) or an RFC 3339 time"))?;
+    let duration = match unit {
+        "d" => chrono::Duration::days(amount),
+        "h" => chrono::Duration::hours(amount),
+        "m" => chrono::Duration::minutes(amount),
+        _ => {
+            return Err(format!(
+                "'{text}' is not a duration (7d, 12h, 30m) or an RFC 3339 time"
+            ));
+        }
+    };
+    Ok(Since::Ago(duration))
+}
+
 fn parse_score(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(score) if (0.0..=100.0).contains(&score) => Ok(score),
@@ -275,6 +349,17 @@ pub struct ScanArgs {
     /// key id (one call per such user; off by default to keep the call count flat).
     #[arg(long)]
     pub list_access_keys: bool,
+    /// Add a CloudTrail activity section (LookupEvents in a live scan, or --event-logs);
+    /// the score stays a posture score.
+    #[arg(long)]
+    pub with_events: bool,
+    /// CloudTrail log files for --with-events (a folder as delivered to S3, or one file).
+    #[arg(long, value_name = "DIR", requires = "with_events")]
+    pub event_logs: Option<PathBuf>,
+    /// How far back --with-events looks: a duration (`7d`) or an RFC 3339 time (default:
+    /// 7d from LookupEvents, everything in --event-logs).
+    #[arg(long, value_name = "WHEN", value_parser = parse_since, requires = "with_events")]
+    pub events_since: Option<Since>,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,8 @@ use crate::aws::{self, AwsOptions};
 use crate::catalog;
 use crate::checks::{self, Context, Settings};
 use crate::cli::{
-    AwsArgs, CheckArgs, ChecksArgs, Cli, CollectArgs, Command, ComplianceArgs, ExportArgs, Format,
-    OutputArgs, ReportFormat, ScanArgs,
+    AwsArgs, CheckArgs, ChecksArgs, Cli, CollectArgs, Command, ComplianceArgs, EventsArgs,
+    ExportArgs, Format, OutputArgs, ReportFormat, ScanArgs,
 };
 use crate::collect::{self, CallCounter, CollectOptions, CollectStats};
 use crate::finding::{Finding, Status};
@@ -65,6 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Compliance(args) => compliance_command(args, progress).await,
+        Command::Events(args) => events_command(args, progress).await,
     }
 }
 
@@ -223,6 +224,13 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
     let selected = selected_checks(&args.checks)?;
     // A broken configuration file is reported before any collection starts.
     let config = load_config(&args.checks)?;
+    let offline =
+        args.source.demo || args.source.inventory.is_some() || args.source.exports.is_given();
+    if args.with_events && offline && args.event_logs.is_none() {
+        bail!(
+            "--with-events on an offline scan needs --event-logs DIR (LookupEvents needs a live scan)"
+        );
+    }
     let started = Instant::now();
     let (mut inventory, mut collection_stats, live) = if args.source.demo {
         (demo_inventory(), CollectStats::default(), None)
@@ -275,19 +283,31 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
     collection_stats
         .phase_ms
         .insert("total".to_string(), started.elapsed().as_millis() as u64);
+    let activity = if args.with_events {
+        Some(
+            analyse_events(
+                args.event_logs.as_deref(),
+                live.as_ref(),
+                Some(&inventory),
+                args.events_since,
+                now,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    if let Some(live) = &live {
+        collection_stats = live.counter.snapshot(collection_stats);
+    }
     let stats = Stats {
         collection: collection_stats,
         checks_ms,
         findings: findings.len(),
     };
-    Ok(finish(
-        &inventory,
-        findings,
-        &selected,
-        now,
-        config.as_ref(),
-        stats,
-    ))
+    let mut report = finish(&inventory, findings, &selected, now, config.as_ref(), stats);
+    report.activity = activity;
+    Ok(report)
 }
 
 fn judge(
@@ -385,6 +405,116 @@ async fn compliance_command(args: ComplianceArgs, progress: bool) -> anyhow::Res
     Ok(outcome(&report, output))
 }
 
+/// Reads events from `logs`, else from LookupEvents through `live`, and judges them
+/// against `inventory` when there is one.
+async fn analyse_events(
+    logs: Option<&Path>,
+    live: Option<&Live>,
+    inventory: Option<&Inventory>,
+    since: Option<crate::cli::Since>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<crate::events::analysis::ActivityReport> {
+    use crate::events::analysis::{ActivityReport, Analyzer, Posture};
+    let posture = inventory.and_then(|inventory| Posture::from_inventory(inventory, now));
+    let since = match (since, logs) {
+        (Some(since), _) => Some(since.resolve(now)),
+        (None, None) => Some(now - chrono::Duration::days(7)),
+        (None, Some(_)) => None,
+    };
+    let mut analyzer = Analyzer::new(posture.as_ref(), since);
+    let mut gaps = Vec::new();
+    let (source, stats) = match (logs, live) {
+        (Some(logs), _) => {
+            let stats = crate::events::records::read_tree(logs, |record| analyzer.observe(record))?;
+            (logs.display().to_string(), stats)
+        }
+        (None, Some(live)) => {
+            let (stats, lookup_gaps) =
+                collect::lookup_events(&live.clients.factory, since.unwrap_or(now), |record| {
+                    analyzer.observe(record)
+                })
+                .await;
+            gaps = lookup_gaps;
+            ("LookupEvents (us-east-1)".to_string(), stats)
+        }
+        (None, None) => bail!("--with-events on an offline scan needs --event-logs DIR"),
+    };
+    let (activities, records_before_since) = analyzer.finish();
+    let mut warnings = stats.warnings.clone();
+    if stats.warnings_omitted > 0 {
+        warnings.push(format!(
+            "{} more warnings not shown",
+            stats.warnings_omitted
+        ));
+    }
+    warnings.extend(gaps.iter().map(|gap| {
+        format!(
+            "{} for {} failed: {} ({})",
+            gap.operation,
+            gap.resource.as_deref().unwrap_or("the account"),
+            gap.error_code,
+            gap.message
+        )
+    }));
+    Ok(ActivityReport {
+        source,
+        records_read: stats.records_read,
+        records_skipped: stats.records_skipped,
+        files_read: stats.files_read,
+        warnings,
+        records_before_since,
+        accounts: stats.accounts.clone(),
+        correlated: posture.is_some(),
+        complete: gaps.is_empty() && stats.files_failed == 0 && stats.records_skipped == 0,
+        activities,
+    })
+}
+
+/// `iamscan events`: CloudTrail activity from log files or LookupEvents, explained and,
+/// with an inventory (given, the demo's, or collected live), judged against the posture.
+async fn events_command(args: EventsArgs, progress: bool) -> anyhow::Result<Outcome> {
+    let now = Utc::now();
+    let live = match &args.logs {
+        Some(_) => None,
+        None => Some(connect(&args.aws).await?),
+    };
+    let inventory = if args.demo {
+        Some(demo_inventory())
+    } else if let Some(path) = &args.inventory {
+        Some(Inventory::load(path)?)
+    } else if let Some(live) = &live {
+        Some(collect_live(live, &args.aws, progress).await.inventory)
+    } else {
+        None
+    };
+    let report = analyse_events(
+        args.logs.as_deref(),
+        live.as_ref(),
+        inventory.as_ref(),
+        args.since,
+        now,
+    )
+    .await?;
+    let (color, width) = terminal(args.output.as_deref());
+    write_output(args.output.as_deref(), |out| match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)?;
+            writeln!(out)
+        }
+        Format::Table => report::render_activity_table(&report, out, color, width),
+    })?;
+    let gated = args
+        .fail_on
+        .is_some_and(|threshold| report.count_at_least(threshold) > 0);
+    Ok(if gated {
+        Outcome::GateFailed
+    } else if !report.complete {
+        Outcome::Incomplete
+    } else {
+        Outcome::Clean
+    })
+}
+
 /// `iamscan diff OLD NEW`: the baseline comparison of two saved reports.
 fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Outcome> {
     let baseline = Report::load(old)?;
@@ -455,14 +585,7 @@ fn write_report(
     region: Option<&str>,
 ) -> anyhow::Result<()> {
     let Some(dir) = &args.output_dir else {
-        let to_stdout = args
-            .output
-            .as_deref()
-            .is_none_or(|path| path == Path::new("-"));
-        let color = to_stdout
-            && std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-        let width = table_width(to_stdout);
+        let (color, width) = terminal(args.output.as_deref());
         let format = formats.first().copied().unwrap_or(ReportFormat::Table);
         return write_output(args.output.as_deref(), |out| {
             render(report, format, out, color, width)
@@ -530,6 +653,16 @@ fn write_asff(report: &Report, dir: &Path, region: Option<&str>) -> anyhow::Resu
 
 /// The terminal's width when writing to one, else `COLUMNS`, else a width that reads well
 /// in a file or a CI log.
+/// Colour and width for a table written to `output` (standard output when `None` or `-`):
+/// colour only on a terminal and without NO_COLOR.
+fn terminal(output: Option<&Path>) -> (bool, u16) {
+    let to_stdout = output.is_none_or(|path| path == Path::new("-"));
+    let color = to_stdout
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    (color, table_width(to_stdout))
+}
+
 fn table_width(to_stdout: bool) -> u16 {
     let terminal = to_stdout && std::io::stdout().is_terminal();
     std::env::var("COLUMNS")

@@ -62,7 +62,7 @@ fn the_demo_findings_are_stable() {
     let output = iamscan(&["scan", "--demo", "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = json(&output);
-    assert_eq!(report["schema_version"], "1.1");
+    assert_eq!(report["schema_version"], "1.2");
     assert_eq!(report["inventory_source"], "inventory-file");
     let summary: Vec<String> = report["findings"]
         .as_array()

@@ -948,6 +948,7 @@ fn parse_json_target(head: &str, body: &str) -> Option<Request> {
         "GetTrailStatus",
         "GetEventSelectors",
         "DescribeMetricFilters",
+        "LookupEvents",
     ]
     .into_iter()
     .find(|known| known.eq_ignore_ascii_case(action))
@@ -1598,5 +1599,93 @@ fn denied_alarms_error_the_monitoring_checks_only() {
         others(&report),
         others(&baseline),
         "every other check is unaffected"
+    );
+}
+
+/// `iamscan events` live: LookupEvents is asked once per event source (IAM, then sign-in),
+/// each event's record is read from its CloudTrailEvent text, and the account collected
+/// alongside is the posture they are judged against.
+#[test]
+fn lookup_events_feeds_live_events_through_the_same_analysis() {
+    let account = FakeAccount::baseline();
+    let mut script = Script::account(&account, 1);
+    let event = |record: Value| {
+        serde_json::json!({
+            "EventId": record["eventID"],
+            "EventName": record["eventName"],
+            "CloudTrailEvent": record.to_string(),
+        })
+    };
+    let identity = serde_json::json!({"type": "IAMUser", "principalId": "AIDAEXAMPLE",
+        "accountId": ACCOUNT, "arn": format!("arn:aws:iam::{ACCOUNT}:user/carol"), "userName": "carol"});
+    let iam_record = serde_json::json!({
+        "eventVersion": "1.08", "userIdentity": identity, "eventTime": "2026-05-31T10:00:00Z",
+        "eventSource": "iam.amazonaws.com", "eventName": "CreateAccessKey", "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.7", "requestParameters": {"userName": "dave"},
+        "eventID": "e1", "recipientAccountId": ACCOUNT,
+    });
+    let login = serde_json::json!({
+        "eventVersion": "1.08", "eventTime": "2026-05-31T09:00:00Z",
+        "userIdentity": {"type": "Root", "principalId": ACCOUNT, "accountId": ACCOUNT,
+            "arn": format!("arn:aws:iam::{ACCOUNT}:root")},
+        "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.9", "additionalEventData": {"MFAUsed": "No"},
+        "responseElements": {"ConsoleLogin": "Success"}, "eventID": "e2", "recipientAccountId": ACCOUNT,
+    });
+    script.on(
+        "LookupEvents",
+        vec![
+            ok_cloudtrail(serde_json::json!({"Events": [event(iam_record)]})),
+            ok_cloudtrail(serde_json::json!({"Events": [event(login)]})),
+        ],
+    );
+    let fake = FakeIam::start(script);
+    let run = run_iamscan(
+        &[
+            "events",
+            "--endpoint-url",
+            &fake.url,
+            "--region",
+            "us-east-1",
+            "--regions",
+            REGIONS,
+            "--since",
+            "2026-05-01T00:00:00Z",
+            "--format",
+            "json",
+            "--report-wait",
+            "10",
+        ],
+        &[],
+    );
+    println!(
+        "| {:<58} | exit {} | endpoint saw: {}",
+        "events: LookupEvents, two sources",
+        run.code,
+        fake.summary()
+    );
+    run.expect_code(0);
+    assert_eq!(fake.count("LookupEvents"), 2, "one query per event source");
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(report["records_read"], 2);
+    assert_eq!(
+        report["correlated"], true,
+        "the live account is the posture"
+    );
+    let events: Vec<(&str, &str)> = report["activities"]
+        .as_array()
+        .expect("activities")
+        .iter()
+        .map(|activity| {
+            (
+                activity["event"].as_str().unwrap_or(""),
+                activity["severity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec![("ConsoleLogin-root", "high"), ("CreateAccessKey", "high")],
+        "carol is no administrator, so a key for dave is an escalation signal"
     );
 }

@@ -14,6 +14,7 @@ mod certificates;
 mod cloudtrail;
 mod counter;
 mod credential_report;
+mod events;
 mod mfa;
 mod monitoring;
 mod progress;
@@ -21,6 +22,7 @@ mod providers;
 
 pub use access_keys::list_access_keys;
 pub use counter::CallCounter;
+pub use events::lookup_events;
 
 use crate::inventory::{Gap, Inventory, Source};
 use chrono::{DateTime, Utc};

@@ -18,7 +18,7 @@ pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use ocsf::render_ocsf;
 pub use sarif::render_sarif;
-pub use table::{render_compliance_table, render_diff, render_table};
+pub use table::{render_activity_table, render_compliance_table, render_diff, render_table};
 
 use crate::catalog::CheckMeta;
 use crate::compliance::{self, FrameworkResult};
@@ -48,7 +48,7 @@ pub struct CollectStats {
 }
 
 /// Bumped on any change a consumer of the JSON could notice (see docs/report-schema.md).
-pub const REPORT_SCHEMA_VERSION: &str = "1.1";
+pub const REPORT_SCHEMA_VERSION: &str = "1.2";
 
 /// A credential report older than this is flagged: its data may be stale.
 pub const STALE_REPORT_HOURS: i64 = 4;
@@ -91,6 +91,9 @@ pub struct Report {
     /// What changed since `--baseline`, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::baseline::Comparison>,
+    /// CloudTrail activity (`scan --with-events`): its own section, outside the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<crate::events::analysis::ActivityReport>,
     pub stats: Stats,
 }
 
@@ -151,6 +154,7 @@ impl Report {
             checks,
             findings,
             baseline: None,
+            activity: None,
             stats,
         }
     }
@@ -173,7 +177,12 @@ impl Report {
 
     /// True when some check could not see its data or some operation failed.
     pub fn is_incomplete(&self) -> bool {
-        self.coverage.errored > 0 || !self.coverage.gaps.is_empty()
+        self.coverage.errored > 0
+            || !self.coverage.gaps.is_empty()
+            || self
+                .activity
+                .as_ref()
+                .is_some_and(|activity| !activity.complete)
     }
 }
 

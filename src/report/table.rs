@@ -260,6 +260,10 @@ pub fn render_table(
         writeln!(out)?;
         render_diff(report, out)?;
     }
+    if let Some(activity) = &report.activity {
+        writeln!(out)?;
+        render_activity_table(activity, out, color, width)?;
+    }
     let stats = &report.stats.collection;
     if stats.total_api_calls > 0 {
         writeln!(
@@ -373,6 +377,77 @@ pub fn render_diff(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
         writeln!(out, "{table}")?;
     }
     Ok(())
+}
+
+/// The activity section: what was read, then each finding, most severe first.
+pub fn render_activity_table(
+    activity: &crate::events::analysis::ActivityReport,
+    out: &mut dyn Write,
+    color: bool,
+    width: u16,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "CloudTrail activity from {}: {} records read{}{}, {} finding(s){}",
+        activity.source,
+        activity.records_read,
+        if activity.records_skipped > 0 {
+            format!(" ({} skipped)", activity.records_skipped)
+        } else {
+            String::new()
+        },
+        if activity.accounts.len() > 1 {
+            format!(" across {} accounts", activity.accounts.len())
+        } else {
+            String::new()
+        },
+        activity.activities.len(),
+        if activity.correlated {
+            ", judged against the current posture"
+        } else {
+            ", not correlated (no inventory)"
+        },
+    )?;
+    for warning in &activity.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    if activity.activities.is_empty() {
+        return Ok(());
+    }
+    let mut table = new_table(color, width);
+    table.set_header(vec!["Severity", "When (UTC)", "Event", "Who", "Details"]);
+    for item in &activity.activities {
+        let severity = Cell::new(item.severity.as_str()).add_attribute(Attribute::Bold);
+        let severity = if color {
+            severity.fg(severity_color(item.severity))
+        } else {
+            severity
+        };
+        let mut details: Vec<String> = item
+            .parameters
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        if let Some(code) = &item.error_code {
+            details.push(format!("failed: {code}"));
+        }
+        if let Some(ip) = &item.source_ip {
+            details.push(format!("from {ip}"));
+        }
+        details.extend(item.notes.iter().cloned());
+        table.add_row(vec![
+            severity,
+            Cell::new(item.time.format("%Y-%m-%d %H:%M").to_string()),
+            Cell::new(format!("{}\n{}", item.event, item.title)),
+            Cell::new(if item.account_id.is_empty() {
+                item.actor.describe()
+            } else {
+                format!("{}\n(account {})", item.actor.describe(), item.account_id)
+            }),
+            Cell::new(details.join("\n")),
+        ]);
+    }
+    writeln!(out, "{table}")
 }
 
 #[cfg(test)]

@@ -1506,8 +1506,8 @@ fn a_denied_cloudtrail_listing_errors_the_logging_checks_only() {
         .collect();
     assert_eq!(
         logging.len(),
-        4 + 15,
-        "four trail checks, fifteen alarm checks: {logging:#?}"
+        6 + 15,
+        "six trail checks, fifteen alarm checks: {logging:#?}"
     );
     for finding in logging {
         assert_eq!(finding["status"], "error", "{finding:#}");

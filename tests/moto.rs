@@ -418,6 +418,8 @@ fn the_scan_finds_what_was_seeded_and_nothing_it_was_not() {
         ("server-certificate-expired", vec![server_certificate_arn()]),
         // No trail here (tests/cloudtrail_moto.rs seeds them), so nothing can alert either.
         ("cloudtrail-enabled", vec![account_arn()]),
+        ("cloudtrail-s3-object-write-logging", vec![account_arn()]),
+        ("cloudtrail-s3-object-read-logging", vec![account_arn()]),
     ];
     let alarm_checks: Vec<String> = report["checks"]
         .as_array()

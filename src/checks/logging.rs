@@ -220,6 +220,88 @@ pub fn cloudwatch_logs(context: &Context, emit: &mut Emitter) {
     });
 }
 
+/// CIS 4.8 and 4.9: a logging multi-region trail records S3 object-level events of the
+/// given direction for every bucket.
+fn s3_object_logging(context: &Context, emit: &mut Emitter, write: bool) {
+    let trails = require!(context, emit, context.trails());
+    let account = Resource::new(context.account_arn(), "AwsAccount");
+    let direction = if write { "write" } else { "read" };
+    let mut reasons = Vec::new();
+    let mut unknowns = Vec::new();
+    for trail in trails {
+        if !trail.is_multi_region {
+            reasons.push(format!("{}: single-region", trail.name));
+            continue;
+        }
+        match &trail.status {
+            Some(status) if !status.is_logging => {
+                reasons.push(format!("{}: not logging", trail.name));
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                unknowns.push(format!(
+                    "the status of trail {} could not be read",
+                    trail.name
+                ));
+                continue;
+            }
+        }
+        let Some(selectors) = &trail.selectors else {
+            unknowns.push(format!(
+                "the event selectors of trail {} could not be read",
+                trail.name
+            ));
+            continue;
+        };
+        let coverage = selectors.s3_objects();
+        if (write && coverage.write) || (!write && coverage.read) {
+            emit.pass(
+                account,
+                format!(
+                    "trail {} records S3 object-level {direction} events for all buckets",
+                    trail.name
+                ),
+            );
+            return;
+        }
+        reasons.push(format!(
+            "{}: no S3 object-level {direction} events for all buckets",
+            trail.name
+        ));
+    }
+    if !unknowns.is_empty() {
+        emit.error(
+            account,
+            format!(
+                "no trail is shown to record S3 object-level {direction} events, and {}",
+                unknowns.join("; ")
+            ),
+        );
+        return;
+    }
+    if reasons.is_empty() {
+        reasons.push("the account has no CloudTrail trail".to_string());
+    }
+    emit.fail(
+        account,
+        format!(
+            "nothing records who {} S3 objects: {}",
+            if write { "writes or deletes" } else { "reads" },
+            reasons.join("; ")
+        ),
+        &[],
+    );
+}
+
+pub fn s3_object_write_logging(context: &Context, emit: &mut Emitter) {
+    s3_object_logging(context, emit, true);
+}
+
+pub fn s3_object_read_logging(context: &Context, emit: &mut Emitter) {
+    s3_object_logging(context, emit, false);
+}
+
 #[cfg(test)]
 mod tests {
     use crate::checks::fixtures::*;
@@ -256,6 +338,7 @@ mod tests {
                 read_write_type: read_write_type.into(),
                 include_management_events: true,
                 exclude_management_event_sources: vec![],
+                data_resources: vec![],
             }],
             advanced: vec![],
         }
@@ -428,6 +511,58 @@ mod tests {
         assert_eq!(
             statuses("cloudtrail-kms-encryption", &with_trails(Some(vec![]))),
             vec![Status::Skipped]
+        );
+    }
+
+    #[test]
+    fn s3_object_logging_needs_all_buckets_in_the_right_direction() {
+        let mut writes = trail("data");
+        writes.selectors.as_mut().unwrap().basic[0].read_write_type = "WriteOnly".into();
+        writes.selectors.as_mut().unwrap().basic[0].data_resources =
+            vec![("AWS::S3::Object".into(), vec!["arn:aws:s3".into()])];
+        let inventory = with_trails(Some(vec![writes.clone()]));
+        assert_eq!(
+            statuses("cloudtrail-s3-object-write-logging", &inventory),
+            vec![Status::Pass]
+        );
+        assert_eq!(
+            statuses("cloudtrail-s3-object-read-logging", &inventory),
+            vec![Status::Fail]
+        );
+
+        let mut one_bucket = writes.clone();
+        one_bucket.selectors.as_mut().unwrap().basic[0].data_resources = vec![(
+            "AWS::S3::Object".into(),
+            vec!["arn:aws:s3:::logs-bucket/".into()],
+        )];
+        assert_eq!(
+            statuses(
+                "cloudtrail-s3-object-write-logging",
+                &with_trails(Some(vec![one_bucket]))
+            ),
+            vec![Status::Fail],
+            "one bucket is not every bucket"
+        );
+
+        let mut advanced_all = trail("advanced");
+        advanced_all.selectors = Some(advanced(vec![
+            field("eventCategory", &["Data"]),
+            field("resources.type", &["AWS::S3::Object"]),
+        ]));
+        let inventory = with_trails(Some(vec![advanced_all]));
+        assert_eq!(
+            statuses("cloudtrail-s3-object-read-logging", &inventory),
+            vec![Status::Pass]
+        );
+
+        let mut unread = writes;
+        unread.selectors = None;
+        assert_eq!(
+            statuses(
+                "cloudtrail-s3-object-write-logging",
+                &with_trails(Some(vec![unread]))
+            ),
+            vec![Status::Error]
         );
     }
 }

@@ -193,6 +193,14 @@ pub const REGISTRY: &[Check] = &[
         run: logging::cloudwatch_logs,
     },
     Check {
+        id: "cloudtrail-s3-object-write-logging",
+        run: logging::s3_object_write_logging,
+    },
+    Check {
+        id: "cloudtrail-s3-object-read-logging",
+        run: logging::s3_object_read_logging,
+    },
+    Check {
         id: "alarm-unauthorized-api-calls",
         run: monitoring::unauthorized_api_calls,
     },

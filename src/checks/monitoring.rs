@@ -308,6 +308,7 @@ mod tests {
                     read_write_type: "All".into(),
                     include_management_events: true,
                     exclude_management_event_sources: vec![],
+                    data_resources: vec![],
                 }],
                 advanced: vec![],
             }),

@@ -127,6 +127,16 @@ fn basic(selector: &EventSelector) -> BasicSelector {
             .to_string(),
         include_management_events: selector.include_management_events().unwrap_or(true),
         exclude_management_event_sources: selector.exclude_management_event_sources().to_vec(),
+        data_resources: selector
+            .data_resources()
+            .iter()
+            .map(|resource| {
+                (
+                    resource.r#type().unwrap_or_default().to_string(),
+                    resource.values().to_vec(),
+                )
+            })
+            .collect(),
     }
 }
 

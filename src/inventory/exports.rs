@@ -629,6 +629,17 @@ struct ExportBasicSelector {
     include_management_events: Option<bool>,
     #[serde(default)]
     exclude_management_event_sources: Vec<String>,
+    #[serde(default)]
+    data_resources: Vec<ExportDataResource>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExportDataResource {
+    #[serde(default)]
+    r#type: String,
+    #[serde(default)]
+    values: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -869,6 +880,11 @@ fn load_trails(
                                     .unwrap_or(true),
                                 exclude_management_event_sources: selector
                                     .exclude_management_event_sources,
+                                data_resources: selector
+                                    .data_resources
+                                    .into_iter()
+                                    .map(|resource| (resource.r#type, resource.values))
+                                    .collect(),
                             })
                             .collect(),
                         advanced: output.advanced_event_selectors,

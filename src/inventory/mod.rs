@@ -283,6 +283,9 @@ pub struct BasicSelector {
     pub include_management_events: bool,
     #[serde(default)]
     pub exclude_management_event_sources: Vec<String>,
+    /// Data events: (resource type such as `AWS::S3::Object`, ARN prefixes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<(String, Vec<String>)>,
 }
 
 /// Read from saved inventories and, through the aliases, from the AWS CLI's output.
@@ -361,6 +364,13 @@ pub fn log_group_location(arn: &str) -> Option<(&str, &str)> {
     Some((region, name.strip_suffix(":*").unwrap_or(name)))
 }
 
+/// Whether S3 object-level (data) events are recorded for every bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct S3ObjectCoverage {
+    pub read: bool,
+    pub write: bool,
+}
+
 /// Which management events a trail records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ManagementCoverage {
@@ -399,6 +409,75 @@ impl EventSelectors {
         }
         for selector in &self.advanced {
             if let Some(found) = selector.iam_management() {
+                coverage.read |= found.read;
+                coverage.write |= found.write;
+            }
+        }
+        coverage
+    }
+}
+
+impl EventSelectors {
+    /// S3 object-level events for all buckets: a basic selector on `AWS::S3::Object` with
+    /// the all-buckets value (`arn:aws:s3`, or `arn:aws:s3:::` in any partition), or an
+    /// advanced selector on eventCategory Data and resources.type AWS::S3::Object with no
+    /// narrowing field (a bucket list, or a field this cannot judge, counts for nothing).
+    pub fn s3_objects(&self) -> S3ObjectCoverage {
+        let mut coverage = S3ObjectCoverage::default();
+        let all_buckets = |value: &String| {
+            let value = value.trim_end_matches('*');
+            value.starts_with("arn:") && (value.ends_with(":s3") || value.ends_with(":s3:::"))
+        };
+        for selector in &self.basic {
+            let covers = selector
+                .data_resources
+                .iter()
+                .any(|(kind, values)| kind == "AWS::S3::Object" && values.iter().any(all_buckets));
+            if !covers {
+                continue;
+            }
+            match selector.read_write_type.as_str() {
+                "All" => {
+                    coverage.read = true;
+                    coverage.write = true;
+                }
+                "ReadOnly" => coverage.read = true,
+                "WriteOnly" => coverage.write = true,
+                _ => {}
+            }
+        }
+        for selector in &self.advanced {
+            let mut data = false;
+            let mut objects = false;
+            let mut found = S3ObjectCoverage {
+                read: true,
+                write: true,
+            };
+            let mut judged = true;
+            for field in &selector.field_selectors {
+                let has = |values: &[String], value: &str| values.iter().any(|v| v == value);
+                let plain = field.starts_with.is_empty()
+                    && field.not_starts_with.is_empty()
+                    && field.not_equals.is_empty();
+                match field.field.as_str() {
+                    "eventCategory" if plain => data = has(&field.equals, "Data"),
+                    "resources.type" if plain => {
+                        objects = field.equals.len() == 1 && has(&field.equals, "AWS::S3::Object")
+                    }
+                    "readOnly"
+                        if field.starts_with.is_empty() && field.not_starts_with.is_empty() =>
+                    {
+                        if has(&field.equals, "true") || has(&field.not_equals, "false") {
+                            found.write = false;
+                        }
+                        if has(&field.equals, "false") || has(&field.not_equals, "true") {
+                            found.read = false;
+                        }
+                    }
+                    _ => judged = false,
+                }
+            }
+            if judged && data && objects {
                 coverage.read |= found.read;
                 coverage.write |= found.write;
             }

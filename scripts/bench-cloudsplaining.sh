@@ -45,10 +45,14 @@ measure() { # name, command...
     local name=$1
     shift
     /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>&1 || true
-    local wall rss
+    local wall rss user sys
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/$name.time")
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/$name.time")
-    printf '%-16s wall %-10s peak RSS %6d MiB\n' "$name" "$wall" "$((rss / 1024))"
+    user=$(sed -n 's/.*User time (seconds): //p' "$work/$name.time")
+    sys=$(sed -n 's/.*System time (seconds): //p' "$work/$name.time")
+    # CPU time as well as wall: on a shared machine the wall clock includes waiting.
+    printf '%-16s wall %-10s cpu %6.2f s   peak RSS %6d MiB\n' "$name" "$wall" \
+        "$(awk "BEGIN { print $user + $sys }")" "$((rss / 1024))"
 }
 echo
 measure iamscan "$binary" --quiet scan --auth-details "$gaad" --format json --output "$work/iamscan.json"

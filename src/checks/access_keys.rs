@@ -10,7 +10,8 @@ pub(super) fn key_resource(row: &CredentialReportRow, slot: usize) -> Resource {
 }
 
 /// The key id, when `--list-access-keys` fetched the user's keys: the key created when the
-/// slot was last rotated, or the user's only active key.
+/// slot was last rotated, or the user's only active key. Two keys created in the same second
+/// cannot be told apart: no id then, so a fix never names (and deletes) the wrong key.
 pub(super) fn key_id(
     context: &Context,
     row: &CredentialReportRow,
@@ -21,15 +22,19 @@ pub(super) fn key_id(
         .iter()
         .filter(|listed| listed.status == "Active")
         .collect();
-    active
+    let created_then: Vec<_> = active
         .iter()
-        .find(|listed| {
+        .filter(|listed| {
             listed.create_date.is_some()
                 && listed.create_date.map(|d| d.timestamp())
                     == key.last_rotated.map(|d| d.timestamp())
         })
-        .or_else(|| (active.len() == 1).then(|| &active[0]))
-        .map(|listed| listed.access_key_id.clone())
+        .collect();
+    match created_then.as_slice() {
+        [only] => Some(only.access_key_id.clone()),
+        [] => (active.len() == 1).then(|| active[0].access_key_id.clone()),
+        _ => None,
+    }
 }
 
 /// The remediation values of one key's finding.
@@ -162,6 +167,32 @@ mod tests {
             outcomes("access-key-single-active", &inventory),
             vec![("two".into(), Status::Fail), ("one".into(), Status::Pass)]
         );
+    }
+
+    #[test]
+    fn keys_created_in_the_same_second_are_not_named_in_the_fix() {
+        let mut inventory = inventory_with_report(vec![with_key(
+            with_key(user_row("twins"), 1, 100, Some(1)),
+            2,
+            100,
+            Some(1),
+        )]);
+        let key = |id: &str| AccessKey {
+            access_key_id: id.into(),
+            status: "Active".into(),
+            create_date: Some(days_ago(100)),
+        };
+        inventory.access_keys.insert(
+            "twins".into(),
+            vec![key("AKIATWINKEY000000001"), key("AKIATWINKEY000000002")],
+        );
+        for finding in run("access-key-rotation", &inventory) {
+            let cli = &finding.remediation.as_ref().unwrap().cli;
+            assert!(
+                !cli.contains("AKIATWINKEY") && cli.contains("<ACCESS_KEY_ID>"),
+                "an ambiguous key is left for the operator to pick: {cli}"
+            );
+        }
     }
 
     #[test]

@@ -255,6 +255,11 @@ pub struct OutputArgs {
     /// Exit 1 when the overall score is below this.
     #[arg(long, value_name = "SCORE", value_parser = parse_score)]
     pub fail_under: Option<f64>,
+    /// Mask account ids (`********4321`: any standalone 12-digit number, last 4 kept) and
+    /// access key ids (`AKIA************WXYZ`) in every format, for sharing. Masking is not
+    /// anonymisation.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Args)]

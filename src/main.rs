@@ -29,9 +29,13 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        // Biased, Ctrl-C first: its handler is installed when the branch is first polled,
+        // which must happen before the scan sends anything, or an early Ctrl-C kills the
+        // process by the signal's default action instead of ending it here.
         tokio::select! {
-            outcome = iamscan::run::run(cli) => Some(outcome),
+            biased;
             _ = tokio::signal::ctrl_c() => None,
+            outcome = iamscan::run::run(cli) => Some(outcome),
         }
     });
     match outcome {

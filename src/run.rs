@@ -205,13 +205,19 @@ fn users_with_failing_keys(findings: &[Finding]) -> Vec<String> {
 async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
     let formats = report_formats(&args.output)?;
     // A baseline that cannot be read is an error before any collection starts.
-    let baseline = args
+    let mut baseline = args
         .output
         .baseline
         .as_deref()
         .map(Report::load)
         .transpose()?;
     let mut report = build_report(&args, progress).await?;
+    if args.output.redact {
+        // Both sides masked alike: a finding keeps its identity against a baseline saved
+        // with or without --redact.
+        report = report::redact_report(&report)?;
+        baseline = baseline.as_ref().map(report::redact_report).transpose()?;
+    }
     if let Some(baseline) = &baseline {
         report.baseline = Some(crate::baseline::compare(&mut report, baseline));
     }
@@ -377,7 +383,10 @@ async fn compliance_command(args: ComplianceArgs, progress: bool) -> anyhow::Res
         [ReportFormat::Json] => true,
         _ => bail!("compliance --format: table or json"),
     };
-    let report = build_report(&args.scan, progress).await?;
+    let mut report = build_report(&args.scan, progress).await?;
+    if args.scan.output.redact {
+        report = report::redact_report(&report)?;
+    }
     let result = report
         .compliance
         .iter()

@@ -8,6 +8,7 @@ mod json;
 mod junit;
 mod markdown;
 mod ocsf;
+mod redact;
 mod sarif;
 mod table;
 
@@ -17,6 +18,7 @@ pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use ocsf::render_ocsf;
+pub use redact::redact_report;
 pub use sarif::render_sarif;
 pub use table::{render_activity_table, render_compliance_table, render_diff, render_table};
 

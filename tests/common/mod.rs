@@ -4,6 +4,9 @@
 //! Each test file uses a different part of this module.
 #![allow(dead_code)]
 
+/// The fake AWS endpoint of tests/faults.rs and tests/faults_suite.rs.
+pub mod fake;
+
 use serde_json::Value;
 use std::future::Future;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -89,19 +92,41 @@ impl Moto {
     /// CloudTrail refuses a trail whose bucket does not exist, and an S3 SDK is not worth its
     /// build time for one call.
     pub fn create_bucket(&self, bucket: &str) {
+        self.unsigned(
+            "PUT",
+            &format!("/{bucket}"),
+            "",
+            &format!("create bucket {bucket}"),
+        );
+    }
+
+    /// Switches moto's IAM authorization on (`POST /moto-api/reset-auth` with body `0`):
+    /// from then on, requests are allowed only as their signer's policies say.
+    pub fn switch_on_authorization(&self) {
+        self.unsigned(
+            "POST",
+            "/moto-api/reset-auth",
+            "0",
+            "switch authorization on",
+        );
+    }
+
+    /// One unsigned request to moto's server, which must answer 200.
+    fn unsigned(&self, method: &str, path: &str, body: &str, what: &str) {
         use std::io::{Read, Write};
         let address = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).expect("moto answers");
         write!(
             stream,
-            "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
         )
         .expect("the request is sent");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("moto's answer");
         assert!(
             response.starts_with("HTTP/1.1 200"),
-            "moto did not create bucket {bucket}: {response}"
+            "moto did not {what}: {response}"
         );
     }
 }
@@ -402,4 +427,314 @@ pub fn base64(bytes: &[u8]) -> String {
 
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The console password of every seeded user that has one.
+pub const PASSWORD: &str = "Correct-Horse-Battery-9!";
+pub const INLINE_POLICY: &str = "read-reports";
+pub const ADMIN_POLICY_ARN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+pub const READ_REPORTS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
+
+/// What a seeded user is given.
+pub struct UserSeed {
+    pub name: &'static str,
+    pub console_password: bool,
+    pub virtual_mfa: bool,
+    pub access_keys: usize,
+    pub inline_policy: bool,
+    pub admin_attached: bool,
+    pub group: Option<&'static str>,
+}
+
+pub const NOBODY: UserSeed = UserSeed {
+    name: "",
+    console_password: false,
+    virtual_mfa: false,
+    access_keys: 0,
+    inline_policy: false,
+    admin_attached: false,
+    group: None,
+};
+
+/// The secrets moto handed back (or was given) while seeding: none may reach a saved
+/// inventory or a report.
+#[derive(Default)]
+pub struct Secrets {
+    pub passwords: Vec<String>,
+    pub mfa_seeds: Vec<Vec<u8>>,
+    pub qr_codes: Vec<Vec<u8>>,
+    pub secret_access_keys: Vec<String>,
+    /// Server certificates' private keys, uploaded with them.
+    pub private_keys: Vec<String>,
+    /// Not secret, and in reports by design; `--redact` masks them.
+    pub access_key_ids: Vec<String>,
+}
+
+/// Creates user `name` with what `user` describes (its own `name` is ignored).
+pub async fn seed_user(
+    client: &aws_sdk_iam::Client,
+    name: &str,
+    user: &UserSeed,
+    secrets: &mut Secrets,
+) {
+    client
+        .create_user()
+        .user_name(name)
+        .send()
+        .await
+        .expect("CreateUser");
+    if user.console_password {
+        client
+            .create_login_profile()
+            .user_name(name)
+            .password(PASSWORD)
+            .send()
+            .await
+            .expect("CreateLoginProfile");
+        secrets.passwords.push(PASSWORD.to_string());
+    }
+    if user.virtual_mfa {
+        let created = client
+            .create_virtual_mfa_device()
+            .virtual_mfa_device_name(name)
+            .send()
+            .await
+            .expect("CreateVirtualMFADevice");
+        let device = created.virtual_mfa_device().expect("a device");
+        let seed = device
+            .base32_string_seed()
+            .expect("moto returns a seed")
+            .as_ref()
+            .to_vec();
+        let qr_code = device
+            .qr_code_png()
+            .expect("moto returns a QR code")
+            .as_ref()
+            .to_vec();
+        assert!(!seed.is_empty() && !qr_code.is_empty());
+        secrets.mfa_seeds.push(seed);
+        secrets.qr_codes.push(qr_code);
+        // moto accepts any two codes.
+        client
+            .enable_mfa_device()
+            .user_name(name)
+            .serial_number(device.serial_number())
+            .authentication_code1("123456")
+            .authentication_code2("654321")
+            .send()
+            .await
+            .expect("EnableMFADevice");
+    }
+    for _ in 0..user.access_keys {
+        let created = client
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateAccessKey");
+        let key = created.access_key().expect("a key");
+        secrets
+            .secret_access_keys
+            .push(key.secret_access_key().to_string());
+        secrets.access_key_ids.push(key.access_key_id().to_string());
+    }
+    if user.inline_policy {
+        client
+            .put_user_policy()
+            .user_name(name)
+            .policy_name(INLINE_POLICY)
+            .policy_document(READ_REPORTS)
+            .send()
+            .await
+            .expect("PutUserPolicy");
+    }
+    if user.admin_attached {
+        client
+            .attach_user_policy()
+            .user_name(name)
+            .policy_arn(ADMIN_POLICY_ARN)
+            .send()
+            .await
+            .expect("AttachUserPolicy");
+    }
+    if let Some(group) = user.group {
+        client
+            .add_user_to_group()
+            .group_name(group)
+            .user_name(name)
+            .send()
+            .await
+            .expect("AddUserToGroup");
+    }
+}
+
+/// Uploads server certificate `name` with a private key (moto stores the body as given and
+/// dates every certificate's expiry 2012-05-08).
+pub async fn upload_server_certificate(
+    client: &aws_sdk_iam::Client,
+    name: &str,
+    secrets: &mut Secrets,
+) {
+    let private_key = format!(
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC{}\n-----END PRIVATE KEY-----",
+        "k".repeat(40)
+    );
+    client
+        .upload_server_certificate()
+        .server_certificate_name(name)
+        .certificate_body("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n-----END CERTIFICATE-----")
+        .private_key(&private_key)
+        .send()
+        .await
+        .expect("UploadServerCertificate");
+    secrets.private_keys.push(private_key);
+}
+
+/// A leaked fragment this long or longer is a leak: a table cell may wrap a secret.
+const FRAGMENT: usize = 16;
+
+impl Secrets {
+    /// Each secret found in `text`, as `what (encoding)`: raw, base64 of its bytes, its
+    /// bytes as a decimal or hex list, a PEM marker, or a fragment of 16+ characters of any
+    /// of these (a wrapped table cell). `text` is searched as written and with JSON,
+    /// HTML and percent escapes undone.
+    pub fn leaks_in(&self, text: &str) -> Vec<String> {
+        let decoded = unescape(text);
+        let compact: String = decoded.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut leaks = Vec::new();
+        for (what, forms) in self.forms() {
+            for (encoding, form) in forms {
+                let found = [text, decoded.as_str(), compact.as_str()]
+                    .iter()
+                    .any(|haystack| contains_fragment(haystack, &form));
+                if found {
+                    leaks.push(format!("{what} ({encoding})"));
+                }
+            }
+        }
+        leaks.sort();
+        leaks.dedup();
+        leaks
+    }
+
+    /// Every secret with the forms it could take in a file.
+    fn forms(&self) -> Vec<(String, Vec<(&'static str, String)>)> {
+        let bytes_forms = |bytes: &[u8]| -> Vec<(&'static str, String)> {
+            let head = &bytes[..bytes.len().min(FRAGMENT)];
+            let decimal: Vec<String> = head.iter().map(u8::to_string).collect();
+            let hex: String = head.iter().map(|b| format!("{b:02x}")).collect();
+            vec![
+                ("base64", base64(bytes)),
+                ("decimal bytes", decimal.join(",")),
+                ("hex", hex),
+            ]
+        };
+        let mut all = Vec::new();
+        for (index, password) in self.passwords.iter().enumerate() {
+            all.push((
+                format!("password {}", index + 1),
+                vec![("raw", password.clone())],
+            ));
+        }
+        for (index, key) in self.secret_access_keys.iter().enumerate() {
+            let mut forms = vec![("raw", key.clone())];
+            forms.extend(bytes_forms(key.as_bytes()));
+            all.push((format!("secret access key {}", index + 1), forms));
+        }
+        for (index, seed) in self.mfa_seeds.iter().enumerate() {
+            let mut forms = vec![("raw", String::from_utf8_lossy(seed).into_owned())];
+            forms.extend(bytes_forms(seed));
+            all.push((format!("MFA seed {}", index + 1), forms));
+        }
+        for (index, qr_code) in self.qr_codes.iter().enumerate() {
+            all.push((format!("MFA QR code {}", index + 1), bytes_forms(qr_code)));
+        }
+        for (index, key) in self.private_keys.iter().enumerate() {
+            let mut forms = vec![("PEM marker", "PRIVATE KEY".to_string())];
+            forms.extend(
+                key.lines()
+                    .filter(|line| !line.starts_with("-----"))
+                    .map(|line| ("body", line.to_string())),
+            );
+            forms.extend(bytes_forms(key.as_bytes()));
+            all.push((format!("private key {}", index + 1), forms));
+        }
+        all
+    }
+}
+
+/// Whether `haystack` holds `needle`, or a piece of it of `FRAGMENT` characters or more.
+fn contains_fragment(haystack: &str, needle: &str) -> bool {
+    if needle.len() <= FRAGMENT {
+        return haystack.contains(needle);
+    }
+    // Any piece of 2 * FRAGMENT characters holds one of these windows whole.
+    (0..=needle.len() - FRAGMENT)
+        .step_by(FRAGMENT)
+        .chain([needle.len() - FRAGMENT])
+        .filter_map(|start| needle.get(start..start + FRAGMENT))
+        .any(|window| haystack.contains(window))
+}
+
+/// `text` with JSON `\uXXXX` and `\/`, HTML `&#NN;`, `&#xHH;` and `&amp;`-style entities,
+/// and `%HH` escapes of ASCII undone (each is how a renderer may write a secret's `/`, `+`
+/// or `=`).
+pub fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let (decoded, used) = match c {
+            '\\' if rest.starts_with("\\/") => (Some('/'), 2),
+            '\\' if rest.starts_with("\\u") => (
+                rest.get(2..6)
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32),
+                6,
+            ),
+            '%' => (
+                rest.get(1..3)
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                    .filter(u8::is_ascii)
+                    .map(char::from),
+                3,
+            ),
+            '&' => match rest.find(';').filter(|end| *end <= 8) {
+                Some(end) => (entity(&rest[1..end]), end + 1),
+                None => (None, 0),
+            },
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(decoded) => {
+                out.push(decoded);
+                rest = &rest[used..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
+fn entity(name: &str) -> Option<char> {
+    let number = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+        u32::from_str_radix(hex, 16).ok()
+    } else if let Some(decimal) = name.strip_prefix('#') {
+        decimal.parse().ok()
+    } else {
+        return match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "sol" => Some('/'),
+            "plus" => Some('+'),
+            "equals" => Some('='),
+            _ => None,
+        };
+    };
+    number.and_then(char::from_u32)
 }

@@ -102,8 +102,14 @@ async fn connect(args: &AwsArgs) -> anyhow::Result<Live> {
     })
 }
 
-async fn collect_live(live: &Live, args: &AwsArgs, progress: bool) -> collect::Collection {
+async fn collect_live(
+    live: &Live,
+    args: &AwsArgs,
+    progress: bool,
+    selected: &[String],
+) -> collect::Collection {
     let options = CollectOptions {
+        wanted: checks::data_needed(selected),
         concurrency: live.concurrency,
         report_wait: Duration::from_secs(args.report_wait),
         progress,
@@ -250,7 +256,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
         )
     } else {
         let live = connect(&args.aws).await?;
-        let collection = collect_live(&live, &args.aws, progress).await;
+        let collection = collect_live(&live, &args.aws, progress, &selected).await;
         (collection.inventory, collection.stats, Some(live))
     };
     inventory.derive_account_id();
@@ -492,7 +498,7 @@ async fn events_command(args: EventsArgs, progress: bool) -> anyhow::Result<Outc
     } else if let Some(path) = &args.inventory {
         Some(Inventory::load(path)?)
     } else if let Some(live) = &live {
-        Some(collect_live(live, &args.aws, progress).await.inventory)
+        Some(collect_live(live, &args.aws, progress, &[]).await.inventory)
     } else {
         None
     };
@@ -734,7 +740,9 @@ async fn collect_command(args: CollectArgs, progress: bool) -> anyhow::Result<Ou
         load_from_exports(&args.exports)?
     } else {
         let live = connect(&args.aws).await?;
-        collect_live(&live, &args.aws, progress).await.inventory
+        collect_live(&live, &args.aws, progress, &[])
+            .await
+            .inventory
     };
     inventory.derive_account_id();
     write_output(Some(&args.output), |out| {

@@ -706,3 +706,46 @@ fn list_access_keys_names_the_failing_keys_and_asks_only_for_their_users() {
         assert!(!cli.contains("<ACCESS_KEY_ID>"), "{cli}");
     }
 }
+
+/// A scan of some checks asks only for the data they read (the credential report always:
+/// it names the account), and reports nothing about what it did not collect.
+#[test]
+fn selected_checks_collect_only_what_they_read() {
+    let (moto, _) = seeded_moto();
+    let calls = |checks: &str| -> (BTreeSet<String>, Value) {
+        let report = scan_live(&moto.url, &["--checks", checks]).report();
+        let operations = report["stats"]["api_calls"]
+            .as_object()
+            .expect("api_calls")
+            .keys()
+            .cloned()
+            .collect();
+        (operations, report)
+    };
+    let (operations, report) = calls("password-policy-min-length");
+    assert_eq!(
+        operations,
+        BTreeSet::from(
+            [
+                "GenerateCredentialReport",
+                "GetAccountPasswordPolicy",
+                "GetCredentialReport"
+            ]
+            .map(String::from)
+        )
+    );
+    assert_eq!(report["coverage"]["gaps"], serde_json::json!([]));
+    assert_eq!(report["account_id"], MOTO_ACCOUNT);
+    let (operations, _) = calls("trust-public,policy-full-admin");
+    assert_eq!(
+        operations,
+        BTreeSet::from(
+            [
+                "GenerateCredentialReport",
+                "GetAccountAuthorizationDetails",
+                "GetCredentialReport"
+            ]
+            .map(String::from)
+        )
+    );
+}

@@ -28,237 +28,345 @@ use std::collections::BTreeMap;
 pub struct Check {
     pub id: &'static str,
     pub run: fn(&Context, &mut Emitter),
+    /// The data it reads: a scan of some checks collects only what they need.
+    pub needs: &'static [Data],
 }
+
+/// The parts of the inventory, as collectors fill them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Data {
+    Authorization,
+    CredentialReport,
+    PasswordPolicy,
+    AccountSummary,
+    /// The virtual MFA list and, for its holders, ListMFADevices.
+    MfaDevices,
+    IdentityProviders,
+    ServerCertificates,
+    AccessAnalyzers,
+    Trails,
+    /// Metric filters, alarms and subscriptions (needs the trails).
+    Monitoring,
+}
+
+/// The data `selected` checks read (every check's when none is selected).
+pub fn data_needed(selected: &[String]) -> std::collections::BTreeSet<Data> {
+    let mut needed: std::collections::BTreeSet<Data> = REGISTRY
+        .iter()
+        .filter(|check| selected.is_empty() || selected.iter().any(|id| id == check.id))
+        .flat_map(|check| check.needs.iter().copied())
+        .collect();
+    // Monitoring watches the trails' log groups; ListMFADevices is asked only for the
+    // users the authorization details list.
+    if needed.contains(&Data::Monitoring) {
+        needed.insert(Data::Trails);
+    }
+    if needed.contains(&Data::MfaDevices) {
+        needed.insert(Data::Authorization);
+    }
+    needed
+}
+
+use Data::*;
+const ROOT: &[Data] = &[CredentialReport, AccountSummary, MfaDevices];
+const USERS_MFA: &[Data] = &[CredentialReport, MfaDevices];
+const CREDENTIALS: &[Data] = &[CredentialReport];
+const PASSWORD: &[Data] = &[PasswordPolicy];
+/// Policies and principals; the credential report says which principals can sign in or
+/// call the API today.
+const POLICIES: &[Data] = &[Authorization, CredentialReport];
+const PROVIDERS: &[Data] = &[Authorization, IdentityProviders];
+const CERTIFICATES: &[Data] = &[ServerCertificates];
+const ANALYZERS: &[Data] = &[AccessAnalyzers];
+const TRAILS: &[Data] = &[Trails];
+const ALARMS: &[Data] = &[Trails, Monitoring];
 
 /// Every implemented check. A test fails if this and `checks/*.toml` disagree.
 pub const REGISTRY: &[Check] = &[
     Check {
         id: "root-mfa-enabled",
         run: root::mfa_enabled,
+        needs: ROOT,
     },
     Check {
         id: "root-hardware-mfa",
         run: root::hardware_mfa,
+        needs: ROOT,
     },
     Check {
         id: "root-access-keys",
         run: root::access_keys,
+        needs: ROOT,
     },
     Check {
         id: "root-recent-use",
         run: root::recent_use,
+        needs: ROOT,
     },
     Check {
         id: "user-console-mfa",
         run: mfa::console_mfa,
+        needs: USERS_MFA,
     },
     Check {
         id: "user-virtual-mfa-only",
         run: mfa::virtual_only,
+        needs: USERS_MFA,
     },
     Check {
         id: "access-key-single-active",
         run: access_keys::single_active,
+        needs: CREDENTIALS,
     },
     Check {
         id: "access-key-rotation",
         run: access_keys::rotation,
+        needs: CREDENTIALS,
     },
     Check {
         id: "access-key-unused-since-creation",
         run: access_keys::unused_since_creation,
+        needs: CREDENTIALS,
     },
     Check {
         id: "unused-password",
         run: unused::password,
+        needs: CREDENTIALS,
     },
     Check {
         id: "unused-access-key",
         run: unused::access_key,
+        needs: CREDENTIALS,
     },
     Check {
         id: "password-policy-present",
         run: password_policy::present,
+        needs: PASSWORD,
     },
     Check {
         id: "password-policy-min-length",
         run: password_policy::min_length,
+        needs: PASSWORD,
     },
     Check {
         id: "password-policy-reuse-prevention",
         run: password_policy::reuse_prevention,
+        needs: PASSWORD,
     },
     Check {
         id: "password-policy-complexity",
         run: password_policy::complexity,
+        needs: PASSWORD,
     },
     Check {
         id: "password-policy-expiry",
         run: password_policy::expiry,
+        needs: PASSWORD,
     },
     Check {
         id: "user-direct-policies",
         run: structure::user_direct_policies,
+        needs: POLICIES,
     },
     Check {
         id: "group-without-users",
         run: structure::group_without_users,
+        needs: POLICIES,
     },
     Check {
         id: "trust-public",
         run: trust::public,
+        needs: POLICIES,
     },
     Check {
         id: "trust-cross-account",
         run: trust::cross_account,
+        needs: POLICIES,
     },
     Check {
         id: "trust-federation",
         run: trust::federation,
+        needs: POLICIES,
     },
     Check {
         id: "trust-service",
         run: trust::service,
+        needs: POLICIES,
     },
     Check {
         id: "identity-providers",
         run: trust::identity_providers,
+        needs: PROVIDERS,
     },
     Check {
         id: "policy-full-admin",
         run: admin::policy_full_admin,
+        needs: POLICIES,
     },
     Check {
         id: "principal-effective-admin",
         run: admin::principal_effective_admin,
+        needs: POLICIES,
     },
     Check {
         id: "policy-service-wildcard",
         run: wildcard::service_wildcards,
+        needs: POLICIES,
     },
     Check {
         id: "policy-not-action-resource",
         run: wildcard::negated_elements,
+        needs: POLICIES,
     },
     Check {
         id: "policy-passrole-all-roles",
         run: wildcard::pass_role_wildcard,
+        needs: POLICIES,
     },
     Check {
         id: "policy-assume-all-roles",
         run: wildcard::assume_role_wildcard,
+        needs: POLICIES,
     },
     Check {
         id: "principal-privilege-escalation",
         run: escalation::principal_escalation,
+        needs: POLICIES,
     },
     Check {
         id: "privilege-escalation-path",
         run: escalation::escalation_path,
+        needs: POLICIES,
     },
     Check {
         id: "user-mfa-enabled",
         run: mfa::every_user_mfa,
+        needs: USERS_MFA,
     },
     Check {
         id: "support-role",
         run: account::support_role,
+        needs: POLICIES,
     },
     Check {
         id: "server-certificate-expired",
         run: account::expired_server_certificates,
+        needs: CERTIFICATES,
     },
     Check {
         id: "access-analyzer-enabled",
         run: account::access_analyzer,
+        needs: ANALYZERS,
     },
     Check {
         id: "cloudshell-full-access",
         run: account::cloudshell_full_access,
+        needs: POLICIES,
     },
     Check {
         id: "cloudtrail-enabled",
         run: logging::cloudtrail_enabled,
+        needs: TRAILS,
     },
     Check {
         id: "cloudtrail-log-file-validation",
         run: logging::log_file_validation,
+        needs: TRAILS,
     },
     Check {
         id: "cloudtrail-kms-encryption",
         run: logging::kms_encryption,
+        needs: TRAILS,
     },
     Check {
         id: "cloudtrail-cloudwatch-logs",
         run: logging::cloudwatch_logs,
+        needs: TRAILS,
     },
     Check {
         id: "cloudtrail-s3-object-write-logging",
         run: logging::s3_object_write_logging,
+        needs: TRAILS,
     },
     Check {
         id: "cloudtrail-s3-object-read-logging",
         run: logging::s3_object_read_logging,
+        needs: TRAILS,
     },
     Check {
         id: "alarm-unauthorized-api-calls",
         run: monitoring::unauthorized_api_calls,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-console-signin-without-mfa",
         run: monitoring::console_without_mfa,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-root-usage",
         run: monitoring::root_usage,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-iam-policy-changes",
         run: monitoring::iam_policy_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-cloudtrail-changes",
         run: monitoring::cloudtrail_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-console-auth-failures",
         run: monitoring::console_auth_failures,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-cmk-disabling",
         run: monitoring::cmk_disabling,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-s3-bucket-policy-changes",
         run: monitoring::s3_policy_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-config-changes",
         run: monitoring::config_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-security-group-changes",
         run: monitoring::security_group_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-nacl-changes",
         run: monitoring::nacl_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-network-gateway-changes",
         run: monitoring::gateway_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-route-table-changes",
         run: monitoring::route_table_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-vpc-changes",
         run: monitoring::vpc_changes,
+        needs: ALARMS,
     },
     Check {
         id: "alarm-organizations-changes",
         run: monitoring::organizations_changes,
+        needs: ALARMS,
     },
 ];
 

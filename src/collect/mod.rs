@@ -24,9 +24,10 @@ pub use access_keys::list_access_keys;
 pub use counter::CallCounter;
 pub use events::lookup_events;
 
+use crate::checks::Data;
 use crate::inventory::{Gap, Inventory, Source};
 use chrono::{DateTime, Utc};
-use progress::Progress;
+use progress::{Phase, Progress};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,8 @@ pub struct CollectOptions {
     pub report_poll_initial: Duration,
     /// Spinners on stderr, one per collector.
     pub progress: bool,
+    /// The data to collect; a scan of some checks wants only what they read.
+    pub wanted: std::collections::BTreeSet<crate::checks::Data>,
 }
 
 impl Default for CollectOptions {
@@ -49,6 +52,7 @@ impl Default for CollectOptions {
             report_wait: Duration::from_secs(120),
             report_poll_initial: Duration::from_secs(1),
             progress: false,
+            wanted: crate::checks::data_needed(&[]),
         }
     }
 }
@@ -104,6 +108,24 @@ impl<T> Collected<Option<T>> {
         Collected {
             value: None,
             gaps: vec![gap],
+        }
+    }
+}
+
+/// Runs a collector when its data is wanted. Otherwise nothing is called and the data
+/// stays uncollected, without a gap: no check that runs reads it.
+async fn when<T: Default, F: Future<Output = Collected<T>>>(
+    wanted: bool,
+    phase: Phase,
+    collector: impl FnOnce(Phase) -> F,
+) -> Collected<T> {
+    if wanted {
+        collector(phase).await
+    } else {
+        phase.done("not needed by the selected checks");
+        Collected {
+            value: T::default(),
+            gaps: Vec::new(),
         }
     }
 }
@@ -176,21 +198,31 @@ pub async fn collect(
     let monitoring_phase = progress.phase("CloudWatch alarms");
     monitoring_phase.update("waiting for the trails");
 
+    let wants = |data: Data| options.wanted.contains(&data);
     // ListMFADevices needs the users and the virtual list; everything else is independent.
     let identities = async {
         let (authorization, report, virtual_devices) = tokio::join!(
-            timed(authorization::collect(client, authorization_phase)),
+            timed(when(
+                wants(Data::Authorization),
+                authorization_phase,
+                |phase| { authorization::collect(client, phase) }
+            )),
+            // Always: it is cheap, and it names the account.
             timed(credential_report::collect(client, options, report_phase)),
-            timed(mfa::list_virtual(client, virtual_phase)),
+            timed(when(wants(Data::MfaDevices), virtual_phase, |phase| {
+                mfa::list_virtual(client, phase)
+            })),
         );
-        let devices = timed(mfa::list_devices(
-            client,
-            authorization.collected.value.as_ref(),
-            report.collected.value.as_ref(),
-            virtual_devices.collected.value.as_deref(),
-            concurrency,
-            devices_phase,
-        ))
+        let devices = timed(when(wants(Data::MfaDevices), devices_phase, |phase| {
+            mfa::list_devices(
+                client,
+                authorization.collected.value.as_ref(),
+                report.collected.value.as_ref(),
+                virtual_devices.collected.value.as_deref(),
+                concurrency,
+                phase,
+            )
+        }))
         .await;
         (authorization, report, virtual_devices, devices)
     };
@@ -205,29 +237,41 @@ pub async fn collect(
         (trails, monitoring),
     ) = tokio::join!(
         identities,
-        timed(account::password_policy(client, password_phase)),
-        timed(account::summary(client, summary_phase)),
-        timed(providers::oidc(client, concurrency, oidc_phase)),
-        timed(providers::saml(client, saml_phase)),
-        timed(certificates::collect(client, certificates_phase)),
-        timed(analyzers::collect(
-            &clients.access_analyzer,
-            concurrency,
-            analyzers_phase
+        timed(when(wants(Data::PasswordPolicy), password_phase, |phase| {
+            account::password_policy(client, phase)
+        })),
+        timed(when(wants(Data::AccountSummary), summary_phase, |phase| {
+            account::summary(client, phase)
+        })),
+        timed(when(wants(Data::IdentityProviders), oidc_phase, |phase| {
+            providers::oidc(client, concurrency, phase)
+        })),
+        timed(when(wants(Data::IdentityProviders), saml_phase, |phase| {
+            providers::saml(client, phase)
+        })),
+        timed(when(
+            wants(Data::ServerCertificates),
+            certificates_phase,
+            |phase| { certificates::collect(client, phase) }
+        )),
+        timed(when(
+            wants(Data::AccessAnalyzers),
+            analyzers_phase,
+            |phase| { analyzers::collect(&clients.access_analyzer, concurrency, phase) }
         )),
         async {
-            let trails = timed(cloudtrail::collect(
-                &clients.cloudtrail,
-                concurrency,
-                trails_phase,
-            ))
+            let trails = timed(when(wants(Data::Trails), trails_phase, |phase| {
+                cloudtrail::collect(&clients.cloudtrail, concurrency, phase)
+            }))
             .await;
-            let monitoring = timed(monitoring::collect(
-                &clients.factory,
-                trails.collected.value.as_deref(),
-                concurrency,
-                monitoring_phase,
-            ))
+            let monitoring = timed(when(wants(Data::Monitoring), monitoring_phase, |phase| {
+                monitoring::collect(
+                    &clients.factory,
+                    trails.collected.value.as_deref(),
+                    concurrency,
+                    phase,
+                )
+            }))
             .await;
             (trails, monitoring)
         },

@@ -76,12 +76,14 @@ fn users_have_mfa(
 pub fn virtual_only(context: &Context, emit: &mut Emitter) {
     let report = require!(context, emit, context.credential_report());
     let virtual_devices = require!(context, emit, context.virtual_mfa_devices());
+    let holders: std::collections::HashSet<&str> = virtual_devices
+        .iter()
+        .filter_map(|device| device.user_arn.as_deref())
+        .collect();
     let mut any = false;
     for row in report.users().filter(|row| row.mfa_active) {
         any = true;
-        let holds_virtual = virtual_devices
-            .iter()
-            .any(|device| device.user_arn.as_deref() == Some(row.arn.as_str()));
+        let holds_virtual = holders.contains(row.arn.as_str());
         if !holds_virtual {
             emit.pass(
                 user(&row.arn),

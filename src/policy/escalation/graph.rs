@@ -158,28 +158,56 @@ impl Link {
 #[derive(Default)]
 struct ActionIndex {
     exact: HashMap<String, Vec<usize>>,
-    /// Principals granting it through wildcard patterns, with the patterns; none: a
-    /// `NotResource` grant, which may cover anything.
-    wildcard: Vec<(usize, Vec<String>)>,
+    /// Principals granting it through a `NotResource` grant, which may cover anything.
+    anywhere: Vec<usize>,
+    /// Wildcard patterns by their literal prefix (what comes before the first `*` or `?`),
+    /// with the principal granting each: a target's candidates are found by looking up
+    /// each prefix of its ARN, not by matching every pattern of the account.
+    by_prefix: HashMap<String, Vec<(usize, String)>>,
+}
+
+/// What a resource pattern fixes before its first wildcard.
+fn literal_prefix(pattern: &str) -> &str {
+    pattern
+        .find(['*', '?'])
+        .map_or(pattern, |wildcard| &pattern[..wildcard])
 }
 
 impl ActionIndex {
-    fn candidates<'s>(&'s self, arn: &'s str) -> impl Iterator<Item = usize> + 's {
-        let wildcard = self.wildcard.iter().filter(move |(_, patterns)| {
-            patterns.is_empty() || patterns.iter().any(|pattern| glob_match(pattern, arn))
-        });
-        self.exact
-            .get(arn)
-            .into_iter()
-            .flatten()
-            .copied()
-            .chain(wildcard.map(|(id, _)| *id))
+    fn add_patterns(&mut self, id: usize, patterns: &[String]) {
+        for pattern in patterns {
+            self.by_prefix
+                .entry(literal_prefix(pattern).to_string())
+                .or_default()
+                .push((id, pattern.clone()));
+        }
+    }
+
+    fn candidates(&self, arn: &str) -> Vec<usize> {
+        let mut ids: Vec<usize> = self.exact.get(arn).into_iter().flatten().copied().collect();
+        ids.extend(&self.anywhere);
+        for end in (0..=arn.len()).filter(|&end| arn.is_char_boundary(end)) {
+            if let Some(patterns) = self.by_prefix.get(&arn[..end]) {
+                ids.extend(
+                    patterns
+                        .iter()
+                        .filter(|(_, pattern)| glob_match(pattern, arn))
+                        .map(|(id, _)| *id),
+                );
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 }
 
 struct Graph<'i, 'a> {
     nodes: Vec<Node<'i, 'a>>,
     by_arn: HashMap<&'a str, usize>,
+    /// Every principal's ARN, sorted: the principals a pattern can cover are those whose
+    /// ARN starts with the pattern's literal prefix.
+    sorted_arns: Vec<(&'a str, usize)>,
     roles_by_name: HashMap<&'a str, usize>,
     groups_by_name: HashMap<&'a str, usize>,
     /// Groups with at least one member.
@@ -397,6 +425,12 @@ impl<'i, 'a> Graph<'i, 'a> {
             .enumerate()
             .map(|(id, node)| (node.arn, id))
             .collect();
+        let mut sorted_arns: Vec<(&str, usize)> = nodes
+            .iter()
+            .enumerate()
+            .map(|(id, node)| (node.arn, id))
+            .collect();
+        sorted_arns.sort_unstable();
         let roles_by_name = nodes
             .iter()
             .enumerate()
@@ -420,6 +454,7 @@ impl<'i, 'a> Graph<'i, 'a> {
             inline_documents: HashMap::new(),
             nodes,
             by_arn,
+            sorted_arns,
             roles_by_name,
             groups_by_name,
             populated_groups: details
@@ -533,11 +568,11 @@ impl<'i, 'a> Graph<'i, 'a> {
                     }
                 }
                 if anything {
-                    index.wildcard.push((id, Vec::new()));
+                    index.anywhere.push(id);
                     self.coverage.insert((action, id), Vec::new());
                 } else if !patterns.is_empty() {
                     patterns.extend(exact);
-                    index.wildcard.push((id, patterns.clone()));
+                    index.add_patterns(id, &patterns);
                     self.coverage.insert((action, id), patterns);
                 } else if !exact.is_empty() {
                     let exact: Vec<String> = exact.into_iter().collect();
@@ -1067,7 +1102,8 @@ impl<'i, 'a> Graph<'i, 'a> {
             if method.kind == Kind::GroupMembership && node.kind == PrincipalKind::User {
                 continue;
             }
-            for (target, other) in self.nodes.iter().enumerate() {
+            for target in self.covered_candidates(&grants) {
+                let other = &self.nodes[target];
                 let skip = target == id
                     || other.kind != kind
                     || other.service_linked
@@ -1088,6 +1124,40 @@ impl<'i, 'a> Graph<'i, 'a> {
             }
         }
         found
+    }
+
+    /// The principals `grants` may cover, in node order: by each pattern's literal prefix,
+    /// or every principal when a grant is a `NotResource` one (or a pattern cannot be
+    /// read). Whether each is really covered is still for `covers` to say.
+    fn covered_candidates(
+        &self,
+        grants: &[crate::policy::permissions::ResourceGrant],
+    ) -> Vec<usize> {
+        let mut prefixes: Vec<String> = Vec::new();
+        for grant in grants {
+            if grant.except {
+                return (0..self.nodes.len()).collect();
+            }
+            for pattern in grant.resolved_patterns().into_iter().flatten() {
+                let pattern: &str = pattern.as_ref();
+                prefixes.push(literal_prefix(pattern).to_string());
+            }
+        }
+        let mut ids: Vec<usize> = Vec::new();
+        for prefix in &prefixes {
+            let start = self
+                .sorted_arns
+                .partition_point(|(arn, _)| *arn < prefix.as_str());
+            ids.extend(
+                self.sorted_arns[start..]
+                    .iter()
+                    .take_while(|(arn, _)| arn.starts_with(prefix.as_str()))
+                    .map(|(_, id)| *id),
+            );
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// How `id` rewrites `target` through `resource`, confirmed.

@@ -364,155 +364,137 @@ pub fn log_group_location(arn: &str) -> Option<(&str, &str)> {
     Some((region, name.strip_suffix(":*").unwrap_or(name)))
 }
 
-/// Whether S3 object-level (data) events are recorded for every bucket.
+/// Which directions of events (read-only calls, write calls) selectors record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct S3ObjectCoverage {
+pub struct Directions {
     pub read: bool,
     pub write: bool,
 }
 
-/// Which management events a trail records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ManagementCoverage {
-    pub read: bool,
-    pub write: bool,
+impl Directions {
+    const BOTH: Directions = Directions {
+        read: true,
+        write: true,
+    };
+
+    /// A basic selector's ReadWriteType.
+    fn of_read_write_type(kind: &str) -> Self {
+        match kind {
+            "All" => Directions::BOTH,
+            "ReadOnly" => Directions {
+                read: true,
+                write: false,
+            },
+            "WriteOnly" => Directions {
+                read: false,
+                write: true,
+            },
+            _ => Directions::default(),
+        }
+    }
+
+    fn add(&mut self, other: Directions) {
+        self.read |= other.read;
+        self.write |= other.write;
+    }
+
+    /// What an advanced selector's `readOnly` field leaves of these.
+    fn narrow(&mut self, read_only: &FieldSelector) {
+        let has = |values: &[String], value: &str| values.iter().any(|v| v == value);
+        if has(&read_only.equals, "true") || has(&read_only.not_equals, "false") {
+            self.write = false;
+        }
+        if has(&read_only.equals, "false") || has(&read_only.not_equals, "true") {
+            self.read = false;
+        }
+    }
+}
+
+impl FieldSelector {
+    /// Equals and NotEquals only: prefix operators narrow in ways this does not judge.
+    fn is_plain(&self) -> bool {
+        self.starts_with.is_empty() && self.not_starts_with.is_empty()
+    }
+
+    fn equals_has(&self, value: &str) -> bool {
+        self.equals.iter().any(|v| v == value)
+    }
+
+    fn not_equals_has(&self, value: &str) -> bool {
+        self.not_equals.iter().any(|v| v == value)
+    }
 }
 
 impl EventSelectors {
+    /// The union over basic selectors `counts` admits and advanced selectors `advanced`
+    /// can judge.
+    fn directions(
+        &self,
+        counts: impl Fn(&BasicSelector) -> bool,
+        advanced: impl Fn(&AdvancedSelector) -> Option<Directions>,
+    ) -> Directions {
+        let mut coverage = Directions::default();
+        for selector in self.basic.iter().filter(|selector| counts(selector)) {
+            coverage.add(Directions::of_read_write_type(&selector.read_write_type));
+        }
+        for found in self.advanced.iter().filter_map(advanced) {
+            coverage.add(found);
+        }
+        coverage
+    }
+
     /// The IAM management events (iam.amazonaws.com) the selectors record. Advanced
     /// selectors are read for eventCategory, readOnly and eventSource; any other field
     /// narrows what is recorded in ways this cannot judge, so such a selector counts for
     /// nothing (never more than it can be shown to record).
-    pub fn iam_management(&self) -> ManagementCoverage {
-        let mut coverage = ManagementCoverage {
-            read: false,
-            write: false,
-        };
-        for selector in &self.basic {
-            if !selector.include_management_events
-                || selector
-                    .exclude_management_event_sources
-                    .iter()
-                    .any(|source| source == "iam.amazonaws.com")
-            {
-                continue;
-            }
-            match selector.read_write_type.as_str() {
-                "All" => {
-                    coverage.read = true;
-                    coverage.write = true;
-                }
-                "ReadOnly" => coverage.read = true,
-                "WriteOnly" => coverage.write = true,
-                _ => {}
-            }
-        }
-        for selector in &self.advanced {
-            if let Some(found) = selector.iam_management() {
-                coverage.read |= found.read;
-                coverage.write |= found.write;
-            }
-        }
-        coverage
+    pub fn iam_management(&self) -> Directions {
+        self.directions(
+            |selector| {
+                selector.include_management_events
+                    && !selector
+                        .exclude_management_event_sources
+                        .iter()
+                        .any(|source| source == "iam.amazonaws.com")
+            },
+            AdvancedSelector::iam_management,
+        )
     }
-}
 
-impl EventSelectors {
     /// S3 object-level events for all buckets: a basic selector on `AWS::S3::Object` with
     /// the all-buckets value (`arn:aws:s3`, or `arn:aws:s3:::` in any partition), or an
     /// advanced selector on eventCategory Data and resources.type AWS::S3::Object with no
     /// narrowing field (a bucket list, or a field this cannot judge, counts for nothing).
-    pub fn s3_objects(&self) -> S3ObjectCoverage {
-        let mut coverage = S3ObjectCoverage::default();
+    pub fn s3_objects(&self) -> Directions {
         let all_buckets = |value: &String| {
             let value = value.trim_end_matches('*');
             value.starts_with("arn:") && (value.ends_with(":s3") || value.ends_with(":s3:::"))
         };
-        for selector in &self.basic {
-            let covers = selector
-                .data_resources
-                .iter()
-                .any(|(kind, values)| kind == "AWS::S3::Object" && values.iter().any(all_buckets));
-            if !covers {
-                continue;
-            }
-            match selector.read_write_type.as_str() {
-                "All" => {
-                    coverage.read = true;
-                    coverage.write = true;
-                }
-                "ReadOnly" => coverage.read = true,
-                "WriteOnly" => coverage.write = true,
-                _ => {}
-            }
-        }
-        for selector in &self.advanced {
-            let mut data = false;
-            let mut objects = false;
-            let mut found = S3ObjectCoverage {
-                read: true,
-                write: true,
-            };
-            let mut judged = true;
-            for field in &selector.field_selectors {
-                let has = |values: &[String], value: &str| values.iter().any(|v| v == value);
-                let plain = field.starts_with.is_empty()
-                    && field.not_starts_with.is_empty()
-                    && field.not_equals.is_empty();
-                match field.field.as_str() {
-                    "eventCategory" if plain => data = has(&field.equals, "Data"),
-                    "resources.type" if plain => {
-                        objects = field.equals.len() == 1 && has(&field.equals, "AWS::S3::Object")
-                    }
-                    "readOnly"
-                        if field.starts_with.is_empty() && field.not_starts_with.is_empty() =>
-                    {
-                        if has(&field.equals, "true") || has(&field.not_equals, "false") {
-                            found.write = false;
-                        }
-                        if has(&field.equals, "false") || has(&field.not_equals, "true") {
-                            found.read = false;
-                        }
-                    }
-                    _ => judged = false,
-                }
-            }
-            if judged && data && objects {
-                coverage.read |= found.read;
-                coverage.write |= found.write;
-            }
-        }
-        coverage
+        self.directions(
+            |selector| {
+                selector.data_resources.iter().any(|(kind, values)| {
+                    kind == "AWS::S3::Object" && values.iter().any(all_buckets)
+                })
+            },
+            AdvancedSelector::s3_objects,
+        )
     }
 }
 
 impl AdvancedSelector {
-    fn iam_management(&self) -> Option<ManagementCoverage> {
+    fn iam_management(&self) -> Option<Directions> {
         let mut management = false;
-        let mut coverage = ManagementCoverage {
-            read: true,
-            write: true,
-        };
+        let mut coverage = Directions::BOTH;
         for field in &self.field_selectors {
-            let only = |values: &[String], value: &str| values.iter().any(|v| v == value);
-            let plain = field.starts_with.is_empty() && field.not_starts_with.is_empty();
             match field.field.as_str() {
-                "eventCategory" if plain => {
+                "eventCategory" if field.is_plain() => {
                     management =
-                        only(&field.equals, "Management") && !only(&field.not_equals, "Management");
+                        field.equals_has("Management") && !field.not_equals_has("Management");
                 }
-                "readOnly" if plain => {
-                    if only(&field.equals, "true") || only(&field.not_equals, "false") {
-                        coverage.write = false;
-                    }
-                    if only(&field.equals, "false") || only(&field.not_equals, "true") {
-                        coverage.read = false;
-                    }
-                }
-                "eventSource" if plain => {
+                "readOnly" if field.is_plain() => coverage.narrow(field),
+                "eventSource" if field.is_plain() => {
                     let excluded = (!field.equals.is_empty()
-                        && !only(&field.equals, "iam.amazonaws.com"))
-                        || only(&field.not_equals, "iam.amazonaws.com");
+                        && !field.equals_has("iam.amazonaws.com"))
+                        || field.not_equals_has("iam.amazonaws.com");
                     if excluded {
                         return None;
                     }
@@ -521,6 +503,23 @@ impl AdvancedSelector {
             }
         }
         management.then_some(coverage)
+    }
+
+    fn s3_objects(&self) -> Option<Directions> {
+        let (mut data, mut objects) = (false, false);
+        let mut coverage = Directions::BOTH;
+        for field in &self.field_selectors {
+            let exact = field.is_plain() && field.not_equals.is_empty();
+            match field.field.as_str() {
+                "eventCategory" if exact => data = field.equals_has("Data"),
+                "resources.type" if exact => {
+                    objects = field.equals.len() == 1 && field.equals_has("AWS::S3::Object")
+                }
+                "readOnly" if field.is_plain() => coverage.narrow(field),
+                _ => return None,
+            }
+        }
+        (data && objects).then_some(coverage)
     }
 }
 

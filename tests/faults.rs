@@ -244,17 +244,7 @@ fn a_denied_password_policy_errors_its_checks_only_and_makes_the_scan_incomplete
             "the error says why: {reason}"
         );
     }
-    let others = |report: &Value| -> Vec<String> {
-        finding_lines(report)
-            .into_iter()
-            .filter(|line| !line.split(' ').nth(1).is_some_and(is_password_policy_check))
-            .collect()
-    };
-    assert_eq!(
-        others(&report),
-        others(&baseline),
-        "every other check is unaffected"
-    );
+    assert_others_unchanged(&report, &baseline, is_password_policy_check);
     let gaps = report["coverage"]["gaps"]
         .as_array()
         .expect("gaps is a list");
@@ -432,17 +422,9 @@ fn access_analyzer_is_judged_per_region_across_pages_and_a_denied_region_is_an_e
         report["stats"]["api_calls"]["ListAnalyzers"], 3,
         "Access Analyzer calls are counted with the IAM ones"
     );
-    let others = |report: &Value| -> Vec<String> {
-        finding_lines(report)
-            .into_iter()
-            .filter(|line| !line.contains("access-analyzer-enabled"))
-            .collect()
-    };
-    assert_eq!(
-        others(&report),
-        others(&baseline),
-        "every other check is unaffected"
-    );
+    assert_others_unchanged(&report, &baseline, |check| {
+        check == "access-analyzer-enabled"
+    });
 }
 
 /// CloudTrail denied: every logging check is `error` (never pass), the scan is incomplete,
@@ -501,17 +483,9 @@ fn a_denied_cloudtrail_listing_errors_the_logging_checks_only() {
         0,
         "no trail, no per-trail call"
     );
-    let others = |report: &Value| -> Vec<String> {
-        finding_lines(report)
-            .into_iter()
-            .filter(|line| !line.contains(" cloudtrail-") && !line.contains(" alarm-"))
-            .collect()
-    };
-    assert_eq!(
-        others(&report),
-        others(&baseline),
-        "every other check is unaffected"
-    );
+    assert_others_unchanged(&report, &baseline, |check| {
+        check.starts_with("cloudtrail-") || check.starts_with("alarm-")
+    });
 }
 
 /// CloudWatch alarms denied: every section 5 check is `error` (the filters alone prove no
@@ -566,17 +540,7 @@ fn denied_alarms_error_the_monitoring_checks_only() {
         0,
         "no alarm, no topic to ask about"
     );
-    let others = |report: &Value| -> Vec<String> {
-        finding_lines(report)
-            .into_iter()
-            .filter(|line| !line.contains("alarm-"))
-            .collect()
-    };
-    assert_eq!(
-        others(&report),
-        others(&baseline),
-        "every other check is unaffected"
-    );
+    assert_others_unchanged(&report, &baseline, |check| check.starts_with("alarm-"));
 }
 
 /// `iamscan events` live: LookupEvents is asked once per event source (IAM, then sign-in),

@@ -374,6 +374,22 @@ pub fn failing(report: &Value, check: &str) -> Vec<String> {
 
 /// One line per finding (`status check resource | message`), sorted: what two reports are
 /// compared by.
+/// Asserts that every finding of a check `affected` does not select is the same in both
+/// reports: a fault changed only what it should.
+pub fn assert_others_unchanged(report: &Value, baseline: &Value, affected: impl Fn(&str) -> bool) {
+    let others = |report: &Value| -> Vec<String> {
+        finding_lines(report)
+            .into_iter()
+            .filter(|line| !line.split(' ').nth(1).is_some_and(&affected))
+            .collect()
+    };
+    assert_eq!(
+        others(report),
+        others(baseline),
+        "every other check is unaffected"
+    );
+}
+
 pub fn finding_lines(report: &Value) -> Vec<String> {
     let mut lines: Vec<String> = findings(report)
         .iter()

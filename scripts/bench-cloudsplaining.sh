@@ -19,22 +19,9 @@ if [[ ! -x "$venv/bin/cloudsplaining" ]]; then
 fi
 if [[ -x target/release/iamscan ]]; then binary=target/release/iamscan; else cargo build --quiet --bin iamscan; binary=target/debug/iamscan; fi
 
-work=$(mktemp -d)
-moto_pid=
-cleanup() {
-    if [[ -n "$moto_pid" ]]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
-    if [[ -n "${KEEP_WORK:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-MOTO_IAM_LOAD_MANAGED_POLICIES=true "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >/dev/null 2>"$work/moto.log" &
-moto_pid=$!
-for _ in $(seq 300); do
-    if "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('$url/moto-api/')" 2>/dev/null; then break; fi
-    sleep 0.1
-done
+# shellcheck source=scripts/lib-moto.sh
+source scripts/lib-moto.sh
+start_moto
 echo "==> seeding $users users and $roles roles"
 "$venv/bin/python" scripts/bench_moto_seed.py "$url" "$users" "$roles" >/dev/null
 gaad="$work/authorization-details.json"

@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 type Entry = fn(&[u8]) -> Result<(), String>;
 
 /// Each fuzz target with its entry point; `fuzz/Cargo.toml` declares the same names.
-const TARGETS: [(&str, Entry); 3] = [
+const TARGETS: [(&str, Entry); 4] = [
     ("policy_document", entry::policy_document),
     ("credential_report", entry::credential_report),
     ("authorization_details", entry::authorization_details),
+    ("cloudtrail_records", entry::cloudtrail_records),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -76,6 +77,11 @@ fn credential_report_seeds() {
 #[test]
 fn authorization_details_seeds() {
     replay("authorization_details");
+}
+
+#[test]
+fn cloudtrail_records_seeds() {
+    replay("cloudtrail_records");
 }
 
 /// A target added to the fuzz crate needs seeds and a test here, and the reverse.

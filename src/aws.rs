@@ -125,6 +125,8 @@ impl ClientFactory {
         logs => aws_sdk_cloudwatchlogs,
         cloudwatch => aws_sdk_cloudwatch,
         sns => aws_sdk_sns,
+        sts => aws_sdk_sts,
+        organizations => aws_sdk_organizations,
     );
 }
 
@@ -173,6 +175,20 @@ pub fn scanned_regions(requested: &[String], sdk_region: Option<&str>) -> Vec<St
     regions.sort();
     regions.dedup();
     regions
+}
+
+/// The configuration of a member account: the caller's (region, endpoint, retries,
+/// timeouts) with the temporary credentials of a role assumed there.
+pub fn with_credentials(
+    config: &SdkConfig,
+    credentials: aws_sdk_iam::config::Credentials,
+) -> SdkConfig {
+    config
+        .to_builder()
+        .credentials_provider(aws_sdk_iam::config::SharedCredentialsProvider::new(
+            credentials,
+        ))
+        .build()
 }
 
 /// Resolves credentials through the chain once, so that a scan without any fails at once

@@ -24,8 +24,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan an account (live, a saved inventory, AWS CLI exports, or the bundled demo).
+    /// Scan an account (live, a saved inventory, AWS CLI exports, or the bundled demo), or
+    /// every account of an organization (--organization).
     Scan(ScanArgs),
+    /// Merge JSON reports (organization reports, e.g. one per shard of accounts, and account
+    /// reports) into one organization report.
+    Merge(MergeArgs),
     /// Save an account's inventory for later offline scans.
     Collect(CollectArgs),
     /// List every check: id, severity, categories, title.
@@ -333,6 +337,16 @@ fn parse_since(text: &str) -> Result<Since, String> {
     Ok(Since::Ago(duration))
 }
 
+/// A 12-digit AWS account id.
+fn parse_account_id(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("'{text}' is not a 12-digit account id"))
+    }
+}
+
 fn parse_score(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(score) if (0.0..=100.0).contains(&score) => Ok(score),
@@ -340,10 +354,61 @@ fn parse_score(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `scan --organization`: every active account of an organization, or a shard of them.
+#[derive(Debug, Args)]
+pub struct OrganizationArgs {
+    /// Scan the organization's active accounts (the caller must be its management account
+    /// or a delegated administrator), assuming --role-name in each member: one report with
+    /// a section per account and a summary (docs/organizations.md).
+    #[arg(long, requires = "role_name", conflicts_with_all = [
+        "demo", "inventory", "auth_details", "credential_report", "exports",
+        "baseline", "with_events",
+    ])]
+    pub organization: bool,
+    /// The role to assume in each member account: its name, with its path if it has one
+    /// (`audit/iamscan`). The caller's own account is scanned with the caller's credentials.
+    #[arg(long, value_name = "NAME", requires = "organization")]
+    pub role_name: Option<String>,
+    /// The sts:ExternalId the role's trust policy asks for.
+    #[arg(long, value_name = "ID", requires = "organization")]
+    pub external_id: Option<String>,
+    /// Scan only these accounts (comma-separated 12-digit ids): one shard of a fleet. An id
+    /// that is not an active account of the organization is reported as failed.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', value_parser = parse_account_id, requires = "organization")]
+    pub accounts: Vec<String>,
+    /// Leave these accounts out (comma-separated 12-digit ids).
+    #[arg(long, value_name = "IDS", value_delimiter = ',', value_parser = parse_account_id, requires = "organization")]
+    pub exclude_accounts: Vec<String>,
+    /// Accounts scanned at once (each with --concurrency calls in flight).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub account_concurrency: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports: organization reports (`scan --organization --format json`) and account
+    /// reports (`scan --format json`). An account in several keeps its latest result.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Write the merged report here (`-` or absent: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity fails in any account.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Exit 1 when any account's score is below this.
+    #[arg(long, value_name = "SCORE", value_parser = parse_score)]
+    pub fail_under: Option<f64>,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub organization: OrganizationArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]

@@ -68,10 +68,19 @@ fn usage_error(error: clap::Error) -> ExitCode {
         _ => {}
     }
     let rendered = error.render().to_string();
-    let first = rendered
-        .lines()
+    let mut lines = rendered.lines();
+    let mut first = lines
         .next()
-        .unwrap_or("error: invalid arguments");
+        .unwrap_or("error: invalid arguments")
+        .to_string();
+    // "the following required arguments were not provided:" lists them on the lines below.
+    if first.ends_with(':') {
+        let listed: Vec<&str> = lines
+            .take_while(|line| line.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        first = format!("{first} {}", listed.join(", "));
+    }
     eprintln!("{first} (see `iamscan --help`)");
     ExitCode::from(2)
 }

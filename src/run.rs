@@ -1,5 +1,7 @@
 //! What each command does. `main` only parses arguments and maps the outcome to an exit code.
 
+mod org;
+
 use crate::aws::{self, AwsOptions};
 use crate::catalog;
 use crate::checks::{self, Context, Settings};
@@ -45,7 +47,11 @@ impl Outcome {
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let progress = !cli.quiet && std::io::stderr().is_terminal();
     match cli.command {
+        Command::Scan(args) if args.organization.organization => {
+            org::scan_organization(args, progress).await
+        }
         Command::Scan(args) => scan(args, progress).await,
+        Command::Merge(args) => org::merge_command(&args),
         Command::Collect(args) => collect_command(args, progress).await,
         Command::Checks(args) => list_checks(&args),
         Command::Explain { id } => explain(&id),
@@ -86,20 +92,27 @@ struct Live {
     concurrency: usize,
 }
 
+impl Live {
+    /// Clients of one account, from its configuration, counting their calls afresh.
+    fn new(config: &aws_config::SdkConfig, args: &AwsArgs) -> Self {
+        let counter = CallCounter::default();
+        let regions =
+            aws::scanned_regions(&args.regions, config.region().map(|region| region.as_ref()));
+        let clients = collect::Clients::new(aws::ClientFactory::new(config, &counter), &regions);
+        Live {
+            clients,
+            counter,
+            concurrency: args.concurrency as usize,
+        }
+    }
+}
+
 async fn connect(args: &AwsArgs) -> anyhow::Result<Live> {
     let config = aws::sdk_config(&aws_options(args)).await;
     aws::check_credentials(&config)
         .await
         .map_err(|message| anyhow!(message))?;
-    let counter = CallCounter::default();
-    let regions =
-        aws::scanned_regions(&args.regions, config.region().map(|region| region.as_ref()));
-    let clients = collect::Clients::new(aws::ClientFactory::new(&config, &counter), &regions);
-    Ok(Live {
-        clients,
-        counter,
-        concurrency: args.concurrency as usize,
-    })
+    Ok(Live::new(&config, args))
 }
 
 async fn collect_live(
@@ -227,7 +240,13 @@ async fn scan(args: ScanArgs, progress: bool) -> anyhow::Result<Outcome> {
     if let Some(baseline) = &baseline {
         report.baseline = Some(crate::baseline::compare(&mut report, baseline));
     }
-    write_report(&report, &args.output, &formats, args.aws.region.as_deref())?;
+    write_report(
+        &report,
+        args.output.output.as_deref(),
+        args.output.output_dir.as_deref(),
+        &formats,
+        args.aws.region.as_deref(),
+    )?;
     Ok(outcome(&report, &args.output))
 }
 
@@ -244,7 +263,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
         );
     }
     let started = Instant::now();
-    let (mut inventory, mut collection_stats, live) = if args.source.demo {
+    let (inventory, collection_stats, live) = if args.source.demo {
         (demo_inventory(), CollectStats::default(), None)
     } else if let Some(path) = &args.source.inventory {
         (Inventory::load(path)?, CollectStats::default(), None)
@@ -259,6 +278,29 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
         let collection = collect_live(&live, &args.aws, progress, &selected).await;
         (collection.inventory, collection.stats, Some(live))
     };
+    assess(
+        args,
+        &selected,
+        config.as_ref(),
+        inventory,
+        collection_stats,
+        live.as_ref(),
+        started,
+    )
+    .await
+}
+
+/// Runs the checks on an inventory and builds the report: thresholds and suppressions
+/// applied, and with a live connection, the follow-up calls some options ask for.
+async fn assess(
+    args: &ScanArgs,
+    selected: &[String],
+    config: Option<&(crate::config::Config, String)>,
+    mut inventory: Inventory,
+    mut collection_stats: CollectStats,
+    live: Option<&Live>,
+    started: Instant,
+) -> anyhow::Result<Report> {
     inventory.derive_account_id();
     // The demo is judged as of when it was captured, so its report never drifts.
     let now = args.checks.scan_time.unwrap_or(if args.source.demo {
@@ -267,13 +309,13 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
         Utc::now()
     });
     let mut settings = settings(&args.checks);
-    if let Some((config, _)) = &config {
+    if let Some((config, _)) = config {
         config.thresholds.apply(&mut settings, &Settings::default());
     }
     let checks_started = Instant::now();
-    let mut findings = judge(&inventory, &settings, now, &selected);
+    let mut findings = judge(&inventory, &settings, now, selected);
     if args.list_access_keys {
-        match &live {
+        match live {
             Some(live) => {
                 let users = users_with_failing_keys(&findings);
                 if !users.is_empty() {
@@ -282,7 +324,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
                             .await;
                     inventory.access_keys.extend(keys);
                     inventory.gaps.extend(gaps);
-                    findings = judge(&inventory, &settings, now, &selected);
+                    findings = judge(&inventory, &settings, now, selected);
                 }
                 collection_stats = live.counter.snapshot(collection_stats);
             }
@@ -299,7 +341,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
         Some(
             analyse_events(
                 args.event_logs.as_deref(),
-                live.as_ref(),
+                live,
                 Some(&inventory),
                 args.events_since,
                 now,
@@ -309,7 +351,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
     } else {
         None
     };
-    if let Some(live) = &live {
+    if let Some(live) = live {
         collection_stats = live.counter.snapshot(collection_stats);
     }
     let stats = Stats {
@@ -317,7 +359,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
         checks_ms,
         findings: findings.len(),
     };
-    let mut report = finish(&inventory, findings, &selected, now, config.as_ref(), stats);
+    let mut report = finish(&inventory, findings, selected, now, config, stats);
     report.activity = activity;
     Ok(report)
 }
@@ -384,6 +426,11 @@ async fn compliance_command(args: ComplianceArgs, progress: bool) -> anyhow::Res
             known.join(", ")
         );
     };
+    if args.scan.organization.organization {
+        bail!(
+            "compliance --organization: scan the organization with `iamscan scan --organization --format json`; each account's report holds its compliance results"
+        );
+    }
     let json = match args.scan.output.format.as_slice() {
         [ReportFormat::Table] => false,
         [ReportFormat::Json] => true,
@@ -548,6 +595,35 @@ fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Outcome> {
 
 /// Exit precedence: errors (2, as `Err`) over gate failures (1) over incomplete (3).
 fn outcome(report: &Report, gates: &OutputArgs) -> Outcome {
+    if crosses_gates(report, &Gates::of(gates)) {
+        Outcome::GateFailed
+    } else if report.is_incomplete() {
+        Outcome::Incomplete
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// What makes a report fail its gates (exit 1).
+struct Gates {
+    fail_on: Option<crate::finding::Severity>,
+    fail_under: Option<f64>,
+    fail_on_new: bool,
+}
+
+impl Gates {
+    fn of(args: &OutputArgs) -> Self {
+        Gates {
+            fail_on: args.fail_on,
+            fail_under: args.fail_under,
+            fail_on_new: args.fail_on_new,
+        }
+    }
+}
+
+/// A failure at or above `--fail-on` (with `--fail-on-new`, a new one; any new one when
+/// `--fail-on` is absent), or a score under `--fail-under`.
+fn crosses_gates(report: &Report, gates: &Gates) -> bool {
     let gated = |finding: &&Finding| {
         !gates.fail_on_new || finding.change == Some(crate::baseline::Change::New)
     };
@@ -559,13 +635,7 @@ fn outcome(report: &Report, gates: &OutputArgs) -> Outcome {
     let under_score = gates
         .fail_under
         .is_some_and(|threshold| report.score.overall.is_some_and(|score| score < threshold));
-    if over_severity || under_score {
-        Outcome::GateFailed
-    } else if report.is_incomplete() {
-        Outcome::Incomplete
-    } else {
-        Outcome::Clean
-    }
+    over_severity || under_score
 }
 
 /// The formats asked for, each once. More than one, or asff (a file per 100 findings),
@@ -591,20 +661,19 @@ fn report_formats(args: &OutputArgs) -> anyhow::Result<Vec<ReportFormat>> {
     Ok(formats)
 }
 
-/// Writes each format: to `--output` or standard output when there is one and no
-/// `--output-dir`, else to its file in `--output-dir`.
+/// Writes each format: to `output` (`--output`) or standard output when there is one and
+/// no `dir` (`--output-dir`), else to its file in `dir`.
 fn write_report(
     report: &Report,
-    args: &OutputArgs,
+    output: Option<&Path>,
+    dir: Option<&Path>,
     formats: &[ReportFormat],
     region: Option<&str>,
 ) -> anyhow::Result<()> {
-    let Some(dir) = &args.output_dir else {
-        let (color, width) = terminal(args.output.as_deref());
+    let Some(dir) = dir else {
+        let (color, width) = terminal(output);
         let format = formats.first().copied().unwrap_or(ReportFormat::Table);
-        return write_output(args.output.as_deref(), |out| {
-            render(report, format, out, color, width)
-        });
+        return write_output(output, |out| render(report, format, out, color, width));
     };
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create the folder", dir.display()))?;

@@ -1,8 +1,9 @@
 //! Administrator access: customer managed policies that allow `*` on `*`, and users,
 //! groups and roles that are effectively administrators by any route.
 //!
-//! Identity policies only: service control policies, resource control policies and
-//! resource-based policies are not in one account's inventory, and findings say so.
+//! Identity policies, capped by the organization's service control policies when an
+//! organization-wide scan collected them; resource control policies and resource-based
+//! policies are not in an account's inventory. Findings say which was evaluated.
 
 use super::{Context, Emitter, Resource, Settings, require};
 use crate::finding::Severity;
@@ -21,6 +22,31 @@ pub(crate) const UNLISTED_ACTION: &str = "iamscan-unlisted-service:UnlistedActio
 
 pub(crate) const IDENTITY_ONLY: &str =
     "identity policies only: SCPs, RCPs and resource policies not evaluated";
+
+pub(crate) const SCPS_APPLIED: &str =
+    "identity policies and the organization's SCPs: RCPs and resource policies not evaluated";
+
+/// What a permission answer took into account, for a finding's message.
+pub(crate) fn policy_scope(scps_applied: bool) -> &'static str {
+    if scps_applied {
+        SCPS_APPLIED
+    } else {
+        IDENTITY_ONLY
+    }
+}
+
+/// Whether the organization's SCPs cap the account's principals in this scan (as the
+/// permission index applies them: a member account whose SCPs were collected).
+pub(crate) fn scps_applied(context: &Context) -> bool {
+    context
+        .inventory
+        .authorization
+        .as_ref()
+        .and_then(|details| details.organization.as_ref())
+        .is_some_and(|organization| {
+            organization.applies_to(context.inventory.account_id.as_deref())
+        })
+}
 
 /// Whether a principal or policy is declared out of scope (`escalation_exclusions`): a
 /// pattern (with `*` and `?`) matching its ARN or its name.
@@ -256,7 +282,10 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
             if principal.is_complete() {
                 emit.pass(
                     resource,
-                    format!("{who} is not an administrator ({IDENTITY_ONLY})"),
+                    format!(
+                        "{who} is not an administrator ({})",
+                        policy_scope(principal.scps_applied())
+                    ),
                 );
             } else {
                 emit.error(
@@ -319,7 +348,7 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
                 principal.unknowns().join("; ")
             ));
         }
-        message.push_str(&format!(" ({IDENTITY_ONLY})"));
+        message.push_str(&format!(" ({})", policy_scope(principal.scps_applied())));
         let mut values = vec![(
             match who.kind {
                 PrincipalKind::User => "user_name",
@@ -368,6 +397,7 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::{IDENTITY_ONLY, SCPS_APPLIED};
     use crate::checks::Settings;
     use crate::checks::fixtures::*;
     use crate::finding::{Finding, Severity, Status};
@@ -643,6 +673,7 @@ pub(crate) mod tests {
             groups: vec![admins],
             roles: vec![capped, service_linked],
             policies: vec![admin, star, boundary, read_only],
+            organization: None,
         })
     }
 
@@ -812,6 +843,81 @@ pub(crate) mod tests {
         assert_eq!(
             findings[0].message,
             "cannot tell whether user/alice is an administrator: inline policy broken of user/alice could not be read"
+        );
+    }
+
+    /// alice holds AdministratorAccess in a member account under FullAWSAccess and
+    /// `guardrail` at the root, or in the management account when `management`.
+    fn under_an_scp(guardrail: Value, management: bool) -> Inventory {
+        use crate::inventory::{OrgContext, ScpLevel, ServiceControlPolicy};
+        let admin = administrator_access(2);
+        let mut alice = user("alice");
+        alice.attached_policies.push(attach(&admin));
+        let scp = |name: &str, statements: Value| ServiceControlPolicy {
+            id: format!("p-{name}"),
+            name: name.into(),
+            arn: format!(
+                "arn:aws:organizations::999999999999:policy/o-exampleorgid/service_control_policy/p-{name}"
+            ),
+            document: Some(document(statements)),
+        };
+        inventory_with_authorization(AuthorizationDetails {
+            users: vec![alice],
+            policies: vec![admin],
+            organization: Some(OrgContext {
+                organization_id: "o-exampleorgid".into(),
+                management_account_id: if management {
+                    ACCOUNT.into()
+                } else {
+                    "999999999999".into()
+                },
+                scp_levels: vec![ScpLevel {
+                    target: "r-root".into(),
+                    policies: vec![
+                        scp(
+                            "FullAWSAccess",
+                            json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+                        ),
+                        scp("Guardrail", guardrail),
+                    ],
+                }],
+            }),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn findings_say_when_the_organizations_scps_capped_the_answer() {
+        let identity_changes = json!([{"Effect": "Deny", "Action": ["iam:*", "sts:*", "organizations:*"], "Resource": "*"}]);
+        let member = under_an_scp(identity_changes.clone(), false);
+        let findings = run("principal-effective-admin", &member);
+        assert_eq!(findings[0].status, Status::Pass);
+        assert_eq!(
+            findings[0].message,
+            format!("user/alice is not an administrator ({SCPS_APPLIED})")
+        );
+        // An SCP that leaves the administrator one: the failure says SCPs were applied.
+        let member = under_an_scp(
+            json!([{"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::audit-logs/*"}]),
+            false,
+        );
+        let findings = run("principal-effective-admin", &member);
+        assert_eq!(findings[0].status, Status::Fail);
+        assert!(
+            findings[0].message.ends_with(&format!(" ({SCPS_APPLIED})")),
+            "{}",
+            findings[0].message
+        );
+        // SCPs do not apply to the management account: identity policies only.
+        let management = under_an_scp(identity_changes, true);
+        let findings = run("principal-effective-admin", &management);
+        assert_eq!(findings[0].status, Status::Fail);
+        assert!(
+            findings[0]
+                .message
+                .ends_with(&format!(" ({IDENTITY_ONLY})")),
+            "{}",
+            findings[0].message
         );
     }
 

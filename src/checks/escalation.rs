@@ -7,7 +7,7 @@
 //! counts it once. Service-linked roles are left out: AWS owns them and nobody can
 //! assume, pass or change them.
 
-use super::admin::IDENTITY_ONLY;
+use super::admin::{policy_scope, scps_applied};
 use super::{Context, Emitter, Resource, require};
 use crate::finding::Severity;
 use crate::policy::PolicySource;
@@ -40,13 +40,15 @@ fn judge(context: &Context, emit: &mut Emitter, scope: Scope) {
         .collect();
     // Shared with the other checks of the scan: the graph is built once.
     let analysis = context.escalation().unwrap_or_default();
+    // Service-linked roles, which SCPs do not cap, are not judged here.
+    let evaluated = policy_scope(scps_applied(context));
     let mut judged = 0;
     for verdict in &analysis.principals {
         if service_linked.contains(verdict.arn.as_str()) {
             continue;
         }
         judged += 1;
-        judge_one(emit, verdict, scope);
+        judge_one(emit, verdict, scope, evaluated);
     }
     if judged == 0 {
         emit.skipped(
@@ -64,7 +66,7 @@ fn resource_kind(kind: PrincipalKind) -> &'static str {
     }
 }
 
-fn judge_one(emit: &mut Emitter, verdict: &PrincipalVerdict, scope: Scope) {
+fn judge_one(emit: &mut Emitter, verdict: &PrincipalVerdict, scope: Scope, evaluated: &str) {
     let who = format!("{}/{}", verdict.kind.as_str(), verdict.name);
     let resource = Resource::new(&verdict.arn, resource_kind(verdict.kind));
     match &verdict.outcome {
@@ -77,7 +79,7 @@ fn judge_one(emit: &mut Emitter, verdict: &PrincipalVerdict, scope: Scope) {
             format!("{who} is already an administrator ({route}); admin-access reports it"),
         ),
         Outcome::Escalates(route) if route.direct == (scope == Scope::Own) => {
-            fail(emit, verdict, &who, resource, route, scope)
+            fail(emit, verdict, &who, resource, route, scope, evaluated)
         }
         Outcome::Escalates(_) => match scope {
             Scope::Own => emit.pass(
@@ -104,11 +106,11 @@ fn judge_one(emit: &mut Emitter, verdict: &PrincipalVerdict, scope: Scope) {
             resource,
             match scope {
                 Scope::Own => format!(
-                    "{who} holds no privilege-escalation method ({} methods checked; {IDENTITY_ONLY})",
+                    "{who} holds no privilege-escalation method ({} methods checked; {evaluated})",
                     escalation::methods().len()
                 ),
                 Scope::Path => format!(
-                    "{who} reaches no administrator and no escalating principal through other principals ({IDENTITY_ONLY})"
+                    "{who} reaches no administrator and no escalating principal through other principals ({evaluated})"
                 ),
             },
         ),
@@ -122,6 +124,7 @@ fn fail(
     resource: Resource,
     route: &Route,
     scope: Scope,
+    evaluated: &str,
 ) {
     let caveats = route.caveats();
     let mut message = match (&route.ending, scope) {
@@ -155,7 +158,7 @@ fn fail(
             verdict.unknowns.join("; ")
         ));
     }
-    message.push_str(&format!(" ({IDENTITY_ONLY})"));
+    message.push_str(&format!(" ({evaluated})"));
 
     let mut values = vec![match verdict.kind {
         PrincipalKind::Role => ("role_name", verdict.name.clone()),
@@ -316,6 +319,59 @@ mod tests {
             dave.message.starts_with(
                 "user/dave can reach administrator through other principals: user/dave -> role/start (sts:AssumeRole) -> role/end (sts:AssumeRole), an administrator. Methods: sts-assume-role"
             ),
+            "{}",
+            dave.message
+        );
+    }
+
+    #[test]
+    fn an_scp_denying_iam_and_sts_stops_the_escalations_and_the_findings_say_so() {
+        use crate::checks::admin::SCPS_APPLIED;
+        use crate::inventory::{OrgContext, ScpLevel, ServiceControlPolicy};
+        let mut inventory = planted();
+        let scp = |name: &str, statements: serde_json::Value| ServiceControlPolicy {
+            id: format!("p-{name}"),
+            name: name.into(),
+            arn: format!(
+                "arn:aws:organizations::999999999999:policy/o-exampleorgid/service_control_policy/p-{name}"
+            ),
+            document: Some(
+                crate::policy::PolicyDocument::from_value(
+                    &json!({"Version": "2012-10-17", "Statement": statements}),
+                )
+                .unwrap(),
+            ),
+        };
+        inventory.authorization.as_mut().unwrap().organization = Some(OrgContext {
+            organization_id: "o-exampleorgid".into(),
+            management_account_id: "999999999999".into(),
+            scp_levels: vec![ScpLevel {
+                target: "r-root".into(),
+                policies: vec![
+                    scp(
+                        "FullAWSAccess",
+                        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+                    ),
+                    scp(
+                        "NoIdentityChanges",
+                        json!([{"Effect": "Deny", "Action": ["iam:*", "sts:*"], "Resource": "*"}]),
+                    ),
+                ],
+            }],
+        });
+        let own = run(OWN, &inventory);
+        let attacher = by_name(&own, "attacher");
+        assert_eq!(attacher.status, Status::Pass, "{}", attacher.message);
+        assert!(
+            attacher.message.ends_with(&format!("; {SCPS_APPLIED})")),
+            "{}",
+            attacher.message
+        );
+        let path = run(PATH, &inventory);
+        let dave = by_name(&path, "dave");
+        assert_eq!(dave.status, Status::Pass, "{}", dave.message);
+        assert!(
+            dave.message.ends_with(&format!("({SCPS_APPLIED})")),
             "{}",
             dave.message
         );

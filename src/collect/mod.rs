@@ -17,6 +17,7 @@ mod credential_report;
 mod events;
 mod mfa;
 mod monitoring;
+pub mod organization;
 mod progress;
 mod providers;
 

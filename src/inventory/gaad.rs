@@ -17,6 +17,12 @@ pub struct AuthorizationDetails {
     pub groups: Vec<Group>,
     pub roles: Vec<Role>,
     pub policies: Vec<ManagedPolicy>,
+    /// The organization's service control policies over the account, which cap every
+    /// principal above: collected by an organization-wide scan, absent otherwise. It lives
+    /// here, beside the policies it caps, because every reader of the permissions (the
+    /// checks, the escalation analysis) is handed these details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<super::OrgContext>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -642,6 +648,7 @@ impl AuthorizationDetails {
             groups,
             roles,
             policies,
+            organization: None,
         }
     }
 }

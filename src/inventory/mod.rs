@@ -9,10 +9,12 @@ mod exports;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod gaad;
+pub mod organization;
 
 pub use credential_report::{CredentialReport, CredentialReportRow, KeySlot, ROOT_USER};
 pub use exports::{EXPORT_FILES, ExportPaths, load_exports};
 pub use gaad::AuthorizationDetails;
+pub use organization::{OrgContext, ScpLevel, ServiceControlPolicy};
 
 use crate::policy::PolicyDocument;
 use chrono::{DateTime, Utc};

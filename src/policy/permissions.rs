@@ -11,12 +11,21 @@
 //! intersected with the permissions boundary when one is set: an action must be allowed by
 //! the boundary *and* by the identity policies, and a Deny in either removes it.
 //!
+//! In a member account of an organization whose service control policies were collected
+//! (an organization-wide scan puts them in [`AuthorizationDetails::organization`]), the SCPs
+//! are one more ceiling, level by level as AWS evaluates them: an action is allowed only if
+//! at *every* level from the root to the account some attached SCP allows it, and no SCP at
+//! any level denies it. SCPs never grant, do not apply to the management account, and do not
+//! cap service-linked roles. A level that allows an action only under a condition makes the
+//! grant conditional; a conditional SCP Deny removes nothing and is reported as a condition,
+//! as an identity policy's is.
+//!
 //! Deny wins over Allow, but only a Deny that applies whatever the requester does
 //! (unconditional or effectively so, see [`super::conditions`]) is credited with removing a
 //! permission; a conditional Deny is reported as a condition on the Allow.
 //!
-//! Identity policies only: service control policies, resource control policies, session
-//! policies and resource-based policies are not in one account's inventory.
+//! Resource control policies, session policies and resource-based policies are not
+//! evaluated; service control policies only when the inventory holds them.
 //!
 //! A policy the inventory could not read (a gap) makes the principal's answers incomplete:
 //! [`Permissions::unknowns`] says which, so a check can report `error` rather than `pass`.
@@ -42,7 +51,7 @@ use super::conditions::{ConditionClass, classify};
 use super::document::{ActionSpec, Effect, PolicyDocument, ResourceSpec, Statement};
 use super::matching::{Glob, Requester, resolve_pattern, resources_cover, service_of};
 use crate::inventory::gaad::ManagedPolicy;
-use crate::inventory::{AuthorizationDetails, InlinePolicy, Inventory};
+use crate::inventory::{AuthorizationDetails, InlinePolicy, Inventory, OrgContext};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -169,7 +178,8 @@ impl fmt::Display for GrantSource {
 pub enum Access {
     /// A Deny that applies whatever the requester does.
     Denied { by: Vec<GrantSource> },
-    /// No Allow applies (implicit deny), or the permissions boundary does not allow it.
+    /// No Allow applies (implicit deny), or the permissions boundary or some level of the
+    /// organization's service control policies does not allow it.
     NotAllowed,
     /// `conditional` says what the grant depends on: the conditions of the Allow
     /// statements when none is (effectively) unconditional, and the conditional Denies
@@ -428,8 +438,17 @@ struct Entry<'a> {
     holdings: Vec<Holding<'a>>,
     boundary_arn: Option<&'a str>,
     boundary: Option<usize>,
+    /// Whether the organization's SCPs cap this principal (not a service-linked role).
+    capped: bool,
     unknowns: Vec<String>,
     admin: OnceLock<Option<AdminEvidence>>,
+}
+
+/// The SCPs attached to one level of the organization, compiled.
+struct ScpCeiling<'a> {
+    /// `r-...`, `ou-...` or the account id.
+    target: &'a str,
+    policies: Vec<usize>,
 }
 
 /// The effective identity permissions of every principal of an account.
@@ -437,6 +456,8 @@ pub struct PermissionIndex<'a> {
     account_id: Option<&'a str>,
     now: DateTime<Utc>,
     policies: Vec<CompiledPolicy<'a>>,
+    /// The organization's SCP levels, root first; empty when no SCP applies to the account.
+    scp_levels: Vec<ScpCeiling<'a>>,
     entries: Vec<Entry<'a>>,
     by_arn: HashMap<&'a str, usize>,
     by_name: HashMap<(PrincipalKind, &'a str), usize>,
@@ -482,6 +503,55 @@ impl<'a> Builder<'a> {
         ));
         self.compiled_managed.insert(arn, index);
         Ok(index)
+    }
+
+    /// The SCP levels that cap the account's principals, compiled (each policy once,
+    /// however many levels it is attached to), and what could not be read of them.
+    fn scp_levels(
+        &mut self,
+        organization: Option<&'a OrgContext>,
+        account_id: Option<&str>,
+    ) -> (Vec<ScpCeiling<'a>>, Vec<String>) {
+        let Some(organization) = organization.filter(|org| org.applies_to(account_id)) else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut compiled: HashMap<&'a str, usize> = HashMap::new();
+        let mut unknowns = Vec::new();
+        let levels = organization
+            .scp_levels
+            .iter()
+            .map(|level| ScpCeiling {
+                target: &level.target,
+                policies: level
+                    .policies
+                    .iter()
+                    .filter_map(|policy| {
+                        if let Some(index) = compiled.get(policy.arn.as_str()) {
+                            return Some(*index);
+                        }
+                        let Some(document) = &policy.document else {
+                            unknowns.push(format!(
+                                "service control policy {} ({}) attached to {} could not be read",
+                                policy.name, policy.arn, level.target
+                            ));
+                            return None;
+                        };
+                        self.policies.push(compile(
+                            PolicySource::Managed {
+                                arn: policy.arn.clone(),
+                                name: policy.name.clone(),
+                            },
+                            document,
+                            self.now,
+                        ));
+                        let index = self.policies.len() - 1;
+                        compiled.insert(&policy.arn, index);
+                        Some(index)
+                    })
+                    .collect(),
+            })
+            .collect();
+        (levels, unknowns)
     }
 
     fn inline(&mut self, owner: &str, policy: &'a InlinePolicy) -> Result<usize, String> {
@@ -563,6 +633,8 @@ impl<'a> PermissionIndex<'a> {
             compiled_managed: HashMap::new(),
             policies: Vec::new(),
         };
+        let (scp_levels, scp_unknowns) =
+            builder.scp_levels(details.organization.as_ref(), account_id);
         let mut entries =
             Vec::with_capacity(details.users.len() + details.groups.len() + details.roles.len());
 
@@ -591,6 +663,7 @@ impl<'a> PermissionIndex<'a> {
                 holdings,
                 boundary_arn: None,
                 boundary: None,
+                capped: true,
                 unknowns,
                 admin: OnceLock::new(),
             });
@@ -634,6 +707,7 @@ impl<'a> PermissionIndex<'a> {
                 holdings,
                 boundary_arn: user.permissions_boundary.as_deref(),
                 boundary,
+                capped: true,
                 unknowns,
                 admin: OnceLock::new(),
             });
@@ -662,11 +736,18 @@ impl<'a> PermissionIndex<'a> {
                 holdings,
                 boundary_arn: role.permissions_boundary.as_deref(),
                 boundary,
+                // SCPs do not restrict service-linked roles.
+                capped: !role.is_service_linked(),
                 unknowns,
                 admin: OnceLock::new(),
             });
         }
 
+        if !scp_levels.is_empty() {
+            for entry in entries.iter_mut().filter(|entry| entry.capped) {
+                entry.unknowns.extend(scp_unknowns.iter().cloned());
+            }
+        }
         let by_arn = entries
             .iter()
             .enumerate()
@@ -681,6 +762,7 @@ impl<'a> PermissionIndex<'a> {
             account_id,
             now,
             policies: builder.policies,
+            scp_levels,
             entries,
             by_arn,
             by_name,
@@ -690,6 +772,12 @@ impl<'a> PermissionIndex<'a> {
     /// The scan time conditions are judged against.
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// Whether the organization's service control policies cap the account's principals
+    /// (all but its service-linked roles) in the answers.
+    pub fn scps_applied(&self) -> bool {
+        !self.scp_levels.is_empty()
     }
 
     /// A user's, group's or role's permissions, by ARN.
@@ -728,10 +816,15 @@ impl<'a> PermissionIndex<'a> {
     }
 }
 
-/// Folds verdicts into an answer; `boundary` is the boundary policy's verdict when one is set.
+/// The verdicts of the SCPs attached to one level of the organization (its target first).
+type LevelVerdicts<'p> = (&'p str, Vec<(&'p CompiledPolicy<'p>, &'p Verdict)>);
+
+/// Folds verdicts into an answer; `boundary` is the boundary policy's verdict when one is
+/// set, `scps` the SCP verdicts of every level (root first) when SCPs cap the principal.
 fn answer<'p>(
     parts: impl Iterator<Item = (&'p CompiledPolicy<'p>, Option<&'p str>, &'p Verdict)>,
     boundary: Option<(&CompiledPolicy, &Verdict)>,
+    scps: &[LevelVerdicts],
 ) -> Access {
     let mut grants = Vec::new();
     let mut unconditional = false;
@@ -758,6 +851,17 @@ fn answer<'p>(
                 policy.source_of(*statement, via_group)
             )
         }));
+    }
+    // A Deny in an SCP at any level removes the action, as one in an identity policy does.
+    for (_, level) in scps {
+        for (policy, verdict) in level {
+            denied_by.extend(
+                verdict
+                    .denies
+                    .iter()
+                    .map(|statement| policy.source_of(*statement, None)),
+            );
+        }
     }
     let mut boundary_conditions = Vec::new();
     if let Some((policy, verdict)) = boundary {
@@ -790,6 +894,35 @@ fn answer<'p>(
             }));
         }
     }
+    // Every level must allow it: a level where no attached SCP does is an implicit deny.
+    let mut scp_conditions = Vec::new();
+    if denied_by.is_empty() {
+        for (target, level) in scps {
+            let allows: Vec<&Option<String>> = level
+                .iter()
+                .flat_map(|(_, verdict)| verdict.allows.iter().map(|(_, dependency)| dependency))
+                .collect();
+            if allows.is_empty() {
+                return Access::NotAllowed;
+            }
+            if allows.iter().all(|dependency| dependency.is_some()) {
+                scp_conditions.push(format!(
+                    "the service control policies of {target} allowing it only if {}",
+                    join_unique(allows.into_iter().flatten().cloned(), " or ")
+                ));
+            }
+            for (policy, verdict) in level {
+                deny_conditions.extend(verdict.conditional_denies.iter().map(
+                    |(statement, why)| {
+                        format!(
+                            "not denied by {} ({why})",
+                            policy.source_of(*statement, None)
+                        )
+                    },
+                ));
+            }
+        }
+    }
     if !denied_by.is_empty() {
         dedup_sources(&mut denied_by);
         return Access::Denied { by: denied_by };
@@ -802,6 +935,7 @@ fn answer<'p>(
         conditions.push(join_unique(allow_conditions.into_iter(), " or "));
     }
     conditions.extend(boundary_conditions);
+    conditions.extend(scp_conditions);
     conditions.extend(deny_conditions);
     dedup_sources(&mut grants);
     Access::Allowed {
@@ -889,6 +1023,17 @@ impl<'i, 'a> Permissions<'i, 'a> {
             let policy = &self.index.policies[index];
             (policy, policy.verdict(action, resource, &requester))
         });
+        let scp_verdicts: Vec<Vec<Verdict>> = self
+            .scp_levels()
+            .iter()
+            .map(|level| {
+                level
+                    .policies
+                    .iter()
+                    .map(|index| self.index.policies[*index].verdict(action, resource, &requester))
+                    .collect()
+            })
+            .collect();
         answer(
             self.entry
                 .holdings
@@ -904,7 +1049,44 @@ impl<'i, 'a> Permissions<'i, 'a> {
             boundary
                 .as_ref()
                 .map(|(policy, verdict)| (*policy, verdict)),
+            &self.level_verdicts(&scp_verdicts),
         )
+    }
+
+    /// The SCP levels that cap this principal: none when SCPs do not apply to it.
+    fn scp_levels(&self) -> &'i [ScpCeiling<'a>] {
+        if self.entry.capped {
+            &self.index.scp_levels
+        } else {
+            &[]
+        }
+    }
+
+    /// Each SCP level's policies paired with their verdicts (`verdicts` in level order).
+    fn level_verdicts<'v>(&self, verdicts: &'v [Vec<Verdict>]) -> Vec<LevelVerdicts<'v>>
+    where
+        'i: 'v,
+    {
+        self.scp_levels()
+            .iter()
+            .zip(verdicts)
+            .map(|(level, verdicts)| {
+                (
+                    level.target,
+                    level
+                        .policies
+                        .iter()
+                        .zip(verdicts)
+                        .map(|(index, verdict)| (&self.index.policies[*index], verdict))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Whether the organization's SCPs cap this principal's answers.
+    pub fn scps_applied(&self) -> bool {
+        !self.scp_levels().is_empty()
     }
 
     /// May the principal do `action` on at least one resource? Each granting statement's
@@ -1005,6 +1187,26 @@ impl<'i, 'a> Permissions<'i, 'a> {
                     .collect::<Vec<_>>()
             })
         });
+        // The same for the SCPs, level by level.
+        let scp_own: Vec<Vec<Option<Vec<Verdict>>>> = self
+            .scp_levels()
+            .iter()
+            .map(|level| {
+                level
+                    .policies
+                    .iter()
+                    .map(|index| {
+                        let policy = &policies[*index];
+                        policy.has_variables.then(|| {
+                            ADMIN_PROBES
+                                .iter()
+                                .map(|action| policy.verdict(action, "*", &requester))
+                                .collect()
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         for (probe, action) in ADMIN_PROBES.iter().enumerate() {
             let parts = self.entry.holdings.iter().zip(&own).map(|(holding, own)| {
                 let policy = &policies[holding.policy];
@@ -1022,7 +1224,28 @@ impl<'i, 'a> Permissions<'i, 'a> {
                 };
                 (policy, verdict)
             });
-            match answer(parts, boundary) {
+            let scps: Vec<LevelVerdicts> = self
+                .scp_levels()
+                .iter()
+                .zip(&scp_own)
+                .map(|(level, own)| {
+                    let verdicts = level
+                        .policies
+                        .iter()
+                        .zip(own)
+                        .map(|(index, own)| {
+                            let policy = &policies[*index];
+                            let verdict = match own {
+                                Some(verdicts) => &verdicts[probe],
+                                None => &policy.probe_verdicts()[probe],
+                            };
+                            (policy, verdict)
+                        })
+                        .collect();
+                    (level.target, verdicts)
+                })
+                .collect();
+            match answer(parts, boundary, &scps) {
                 Access::Allowed {
                     conditional,
                     grants: probe_grants,
@@ -1059,13 +1282,14 @@ pub fn document_access(
 ) -> Access {
     let policy = compile(source, document, now);
     let verdict = policy.verdict(action, resource, &Requester::default());
-    answer(std::iter::once((&policy, None, &verdict)), None)
+    answer(std::iter::once((&policy, None, &verdict)), None, &[])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::inventory::gaad::{AttachedPolicy, Role, User};
+    use crate::inventory::{ScpLevel, ServiceControlPolicy};
     use chrono::TimeZone;
     use serde_json::{Value, json};
 
@@ -1711,6 +1935,317 @@ mod tests {
         let scoped =
             document(json!([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}]));
         assert!(!document_access(&scoped, source, "iam:CreateUser", "*", now()).is_allowed());
+    }
+
+    // --- service control policies ------------------------------------------------------
+
+    const MANAGEMENT: &str = "999999999999";
+
+    fn scp(name: &str, statements: Value) -> ServiceControlPolicy {
+        ServiceControlPolicy {
+            id: format!("p-{name}"),
+            name: name.into(),
+            arn: format!(
+                "arn:aws:organizations::{MANAGEMENT}:policy/o-exampleorgid/service_control_policy/p-{name}"
+            ),
+            document: Some(document(statements)),
+        }
+    }
+
+    fn full_aws_access() -> ServiceControlPolicy {
+        scp(
+            "FullAWSAccess",
+            json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+        )
+    }
+
+    /// The root, one OU and the account, with these SCPs attached to each.
+    fn organization(
+        root: Vec<ServiceControlPolicy>,
+        ou: Vec<ServiceControlPolicy>,
+        account: Vec<ServiceControlPolicy>,
+    ) -> OrgContext {
+        OrgContext {
+            organization_id: "o-exampleorgid".into(),
+            management_account_id: MANAGEMENT.into(),
+            scp_levels: vec![
+                ScpLevel {
+                    target: "r-root".into(),
+                    policies: root,
+                },
+                ScpLevel {
+                    target: "ou-root-sandbox".into(),
+                    policies: ou,
+                },
+                ScpLevel {
+                    target: ACCOUNT.into(),
+                    policies: account,
+                },
+            ],
+        }
+    }
+
+    /// alice holds AdministratorAccess; a service-linked role holds it too.
+    fn administrators(organization: OrgContext) -> AuthorizationDetails {
+        let admin = administrator_access();
+        let mut alice = user("alice");
+        alice.attached_policies.push(attached(&admin));
+        let mut linked = role("AWSServiceRoleForSupport");
+        linked.path = "/aws-service-role/support.amazonaws.com/".into();
+        linked.attached_policies.push(attached(&admin));
+        AuthorizationDetails {
+            users: vec![alice],
+            roles: vec![linked],
+            policies: vec![admin],
+            organization: Some(organization),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn scp_every_level_must_allow_the_action() {
+        let s3_only = scp(
+            "S3Only",
+            json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+        );
+        let details = administrators(organization(
+            vec![full_aws_access()],
+            vec![s3_only],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        let alice = scanned.user("alice").unwrap();
+        assert!(scanned.scps_applied() && alice.scps_applied());
+        assert!(alice.access("s3:GetObject", "*").is_certain());
+        assert_eq!(alice.access("iam:CreateUser", "*"), Access::NotAllowed);
+        assert!(alice.admin_evidence().is_none());
+        // Allowed at the OU but at no other level: still not allowed.
+        let details = administrators(organization(
+            vec![scp(
+                "Ec2Only",
+                json!([{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]),
+            )],
+            vec![full_aws_access()],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        let alice = scanned.user("alice").unwrap();
+        assert!(alice.access("ec2:RunInstances", "*").is_certain());
+        assert_eq!(alice.access("s3:GetObject", "*"), Access::NotAllowed);
+    }
+
+    #[test]
+    fn scp_deny_at_any_level_wins() {
+        let deny_iam = scp(
+            "DenyIam",
+            json!([{"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}]),
+        );
+        for at in 0..3 {
+            let mut levels = vec![
+                vec![full_aws_access()],
+                vec![full_aws_access()],
+                vec![full_aws_access()],
+            ];
+            levels[at].push(deny_iam.clone());
+            let [root, ou, account] = <[_; 3]>::try_from(levels).unwrap();
+            let details = administrators(organization(root, ou, account));
+            let scanned = index(&details);
+            let alice = scanned.user("alice").unwrap();
+            let access = alice.access("iam:CreateUser", "*");
+            let Access::Denied { by } = &access else {
+                panic!("level {at}: {access:?}")
+            };
+            assert_eq!(by.len(), 1, "{by:?}");
+            assert_eq!(by[0].statement, "NoIam");
+            assert!(
+                by[0]
+                    .to_string()
+                    .contains(":policy/o-exampleorgid/service_control_policy/p-DenyIam")
+            );
+            assert!(alice.access("s3:GetObject", "*").is_certain());
+            // "admin except IAM" is still an administrator by the probes' rule.
+            let evidence = alice
+                .admin_evidence()
+                .expect("every other probe is allowed");
+            assert_eq!(evidence.missing_services(), ["iam"]);
+        }
+    }
+
+    #[test]
+    fn scp_denying_everything_but_reads_leaves_no_administrator() {
+        let read_only = scp(
+            "ReadOnly",
+            json!([{"Effect": "Deny", "NotAction": ["*:Get*", "*:List*", "*:Describe*"], "Resource": "*"}]),
+        );
+        let details = administrators(organization(
+            vec![full_aws_access()],
+            vec![full_aws_access(), read_only],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        assert!(scanned.user("alice").unwrap().admin_evidence().is_none());
+    }
+
+    #[test]
+    fn scps_never_grant() {
+        let details = AuthorizationDetails {
+            users: vec![user("alice")],
+            organization: Some(organization(
+                vec![full_aws_access()],
+                vec![full_aws_access()],
+                vec![full_aws_access()],
+            )),
+            ..Default::default()
+        };
+        let scanned = index(&details);
+        assert_eq!(
+            scanned.user("alice").unwrap().access("s3:GetObject", "*"),
+            Access::NotAllowed
+        );
+    }
+
+    #[test]
+    fn scps_do_not_cap_service_linked_roles() {
+        let deny_all = scp(
+            "DenyAll",
+            json!([{"Effect": "Deny", "Action": "*", "Resource": "*"}]),
+        );
+        let details = administrators(organization(
+            vec![full_aws_access(), deny_all],
+            vec![full_aws_access()],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        let alice = scanned.user("alice").unwrap();
+        assert!(matches!(
+            alice.access("s3:GetObject", "*"),
+            Access::Denied { .. }
+        ));
+        let linked = scanned.role("AWSServiceRoleForSupport").unwrap();
+        assert!(!linked.scps_applied());
+        assert!(linked.access("s3:GetObject", "*").is_certain());
+        assert!(linked.admin_evidence().is_some_and(AdminEvidence::is_full));
+    }
+
+    #[test]
+    fn scp_conditional_deny_removes_nothing_but_is_reported() {
+        let deny_iam_unless_admin_role = scp(
+            "DenyIamExceptPlatform",
+            json!([{"Effect": "Deny", "Action": "iam:*", "Resource": "*",
+                    "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/platform"}}}]),
+        );
+        let details = administrators(organization(
+            vec![full_aws_access()],
+            vec![full_aws_access(), deny_iam_unless_admin_role],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        let alice = scanned.user("alice").unwrap();
+        let access = alice.access("iam:CreateUser", "*");
+        assert!(access.is_allowed(), "{access:?}");
+        let conditional = access.conditional().expect("the deny is reported");
+        assert!(
+            conditional.starts_with("not denied by arn:aws:organizations::")
+                && conditional.contains("p-DenyIamExceptPlatform")
+                && conditional.contains("aws:PrincipalArn"),
+            "{conditional}"
+        );
+        assert!(alice.admin_evidence().is_some_and(AdminEvidence::is_full));
+    }
+
+    #[test]
+    fn scp_conditional_allow_makes_the_grant_conditional() {
+        let only_in_eu = scp(
+            "OnlyInEu",
+            json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]),
+        );
+        let details = administrators(organization(
+            vec![full_aws_access()],
+            vec![only_in_eu],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        let alice = scanned.user("alice").unwrap();
+        let access = alice.access("ec2:RunInstances", "*");
+        assert_eq!(
+            access.conditional(),
+            Some(
+                "the service control policies of ou-root-sandbox allowing it only if StringEquals aws:RequestedRegion \"eu-west-1\""
+            )
+        );
+        let evidence = alice
+            .admin_evidence()
+            .expect("conditionally an administrator");
+        assert!(
+            evidence
+                .conditional
+                .as_deref()
+                .is_some_and(|text| text.contains("ou-root-sandbox"))
+        );
+        // One unconditional Allow at the level is enough to make it unconditional.
+        let details = administrators(organization(
+            vec![full_aws_access()],
+            vec![
+                scp(
+                    "OnlyInEu",
+                    json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
+                            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]),
+                ),
+                full_aws_access(),
+            ],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        assert!(
+            scanned
+                .user("alice")
+                .unwrap()
+                .access("ec2:RunInstances", "*")
+                .is_certain()
+        );
+    }
+
+    #[test]
+    fn scps_do_not_apply_to_the_management_account() {
+        let deny_all = scp(
+            "DenyAll",
+            json!([{"Effect": "Deny", "Action": "*", "Resource": "*"}]),
+        );
+        let details = administrators(organization(
+            vec![full_aws_access(), deny_all],
+            vec![full_aws_access()],
+            vec![full_aws_access()],
+        ));
+        let scanned = PermissionIndex::new(&details, Some(MANAGEMENT), now());
+        assert!(!scanned.scps_applied());
+        let alice = scanned.user("alice").unwrap();
+        assert!(alice.access("iam:CreateUser", "*").is_certain());
+        assert!(alice.admin_evidence().is_some_and(AdminEvidence::is_full));
+    }
+
+    #[test]
+    fn an_unreadable_scp_makes_the_capped_answers_incomplete() {
+        let mut unreadable = scp("Broken", json!([]));
+        unreadable.document = None;
+        let details = administrators(organization(
+            vec![full_aws_access()],
+            vec![full_aws_access(), unreadable],
+            vec![full_aws_access()],
+        ));
+        let scanned = index(&details);
+        assert_eq!(
+            scanned.user("alice").unwrap().unknowns(),
+            [format!(
+                "service control policy Broken (arn:aws:organizations::{MANAGEMENT}:policy/o-exampleorgid/service_control_policy/p-Broken) attached to ou-root-sandbox could not be read"
+            )]
+        );
+        assert!(
+            scanned
+                .role("AWSServiceRoleForSupport")
+                .unwrap()
+                .is_complete()
+        );
     }
 
     #[test]

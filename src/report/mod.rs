@@ -8,6 +8,7 @@ mod json;
 mod junit;
 mod markdown;
 mod ocsf;
+pub mod org;
 mod redact;
 mod sarif;
 mod table;
@@ -18,7 +19,7 @@ pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use ocsf::render_ocsf;
-pub use redact::redact_report;
+pub use redact::{redact_org_report, redact_report};
 pub use sarif::render_sarif;
 pub use table::{render_activity_table, render_compliance_table, render_diff, render_table};
 

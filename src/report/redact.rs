@@ -13,6 +13,7 @@
 //! is not anonymisation: the suffix narrows an id down, and names and ARNs stay readable.
 
 use super::Report;
+use super::org::OrgReport;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -24,7 +25,18 @@ const KEPT: usize = 4;
 
 /// The report with every account id and access key id masked (see the module docs).
 pub fn redact_report(report: &Report) -> Result<Report, serde_json::Error> {
-    let mut value = serde_json::to_value(report)?;
+    redacted(report)
+}
+
+/// The organization report masked alike: its own fields and every account's report.
+pub fn redact_org_report(report: &OrgReport) -> Result<OrgReport, serde_json::Error> {
+    redacted(report)
+}
+
+fn redacted<T: serde::Serialize + serde::de::DeserializeOwned>(
+    value: &T,
+) -> Result<T, serde_json::Error> {
+    let mut value = serde_json::to_value(value)?;
     redact_value(&mut value);
     serde_json::from_value(value)
 }

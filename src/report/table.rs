@@ -8,7 +8,7 @@ use comfy_table::{
 };
 use std::io::Write;
 
-fn severity_color(severity: Severity) -> Color {
+pub(super) fn severity_color(severity: Severity) -> Color {
     match severity {
         Severity::Critical => Color::Red,
         Severity::High => Color::DarkRed,
@@ -18,7 +18,7 @@ fn severity_color(severity: Severity) -> Color {
     }
 }
 
-fn grade_color(grade: &str) -> Color {
+pub(super) fn grade_color(grade: &str) -> Color {
     match grade {
         "A" => Color::Green,
         "B" => Color::DarkGreen,
@@ -28,7 +28,7 @@ fn grade_color(grade: &str) -> Color {
     }
 }
 
-fn new_table(color: bool, width: u16) -> Table {
+pub(super) fn new_table(color: bool, width: u16) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -42,7 +42,7 @@ fn new_table(color: bool, width: u16) -> Table {
     table
 }
 
-fn score_text(score: Option<f64>) -> String {
+pub(super) fn score_text(score: Option<f64>) -> String {
     score.map_or("-".to_string(), |score| format!("{score:.1}"))
 }
 

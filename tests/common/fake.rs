@@ -3,6 +3,10 @@
 //! a credential report that is not ready yet, throttling, denial, server errors, connection
 //! resets, slow answers), for one fixed fake account.
 //!
+//! In front of a moto server instead ([`FakeIam::in_front_of`]), it answers only what its
+//! script names and passes every other request to moto unchanged: tests/organization_moto.rs
+//! denies one member's STS AssumeRole that way, which moto itself always grants.
+//!
 //! Responses are shaped as IAM's awsQuery XML (the API reference's examples and moto's
 //! response templates); IAM Access Analyzer's ListAnalyzers as REST-JSON (`GET /analyzer`),
 //! per region (read from the request's signature scope); CloudTrail and CloudWatch Logs as
@@ -340,6 +344,25 @@ pub struct Reply {
 
 const IAM_XMLNS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 
+/// STS's answer to an AssumeRole the caller may not make (as AWS words it).
+pub fn assume_role_denied(caller_arn: &str, role_arn: &str) -> Reply {
+    error(
+        403,
+        "AccessDenied",
+        &format!(
+            "User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        ),
+    )
+}
+
+/// An Organizations (awsJson1.1) error, as AWS sends it.
+pub fn organizations_error(status: u16, code: &str, message: &str) -> Reply {
+    Reply {
+        content_type: "application/x-amz-json-1.1",
+        ..error_json(status, code, message)
+    }
+}
+
 /// A successful awsQuery answer to `action` whose result holds `result`.
 pub fn ok(action: &str, result: &str) -> Reply {
     Reply {
@@ -487,6 +510,15 @@ pub struct Script {
 }
 
 impl Script {
+    /// No answers yet: for [`FakeIam::in_front_of`], where what the script does not name
+    /// goes to the server behind.
+    pub fn empty() -> Script {
+        Script {
+            rules: Vec::new(),
+            faults: None,
+        }
+    }
+
     /// The fake account answering every operation the collector uses, without faults, its
     /// authorization details in `pages` pages.
     pub fn account(account: &FakeAccount, pages: usize) -> Script {
@@ -950,6 +982,8 @@ struct Exchange {
 struct Shared {
     script: Script,
     log: Vec<Exchange>,
+    /// `host:port` of the server that answers what the script does not.
+    upstream: Option<String>,
 }
 
 /// The fake IAM endpoint on a loopback port; stops when dropped.
@@ -961,6 +995,21 @@ pub struct FakeIam {
 
 impl FakeIam {
     pub fn start(script: Script) -> FakeIam {
+        FakeIam::serve(script, None)
+    }
+
+    /// An endpoint that answers what `script` names and passes every other request, as
+    /// it came, to the server at `upstream` (`http://127.0.0.1:PORT`, a moto server), and its
+    /// answer back. Passed requests are logged with the reply `passed`.
+    pub fn in_front_of(upstream: &str, script: Script) -> FakeIam {
+        let address = upstream
+            .strip_prefix("http://")
+            .expect("an http:// upstream")
+            .trim_end_matches('/');
+        FakeIam::serve(script, Some(address.to_string()))
+    }
+
+    fn serve(script: Script, upstream: Option<String>) -> FakeIam {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -976,6 +1025,7 @@ impl FakeIam {
         let shared = Arc::new(Mutex::new(Shared {
             script,
             log: Vec::new(),
+            upstream,
         }));
         runtime.spawn(serve(listener, Arc::clone(&shared)));
         FakeIam {
@@ -1066,6 +1116,20 @@ impl FakeIam {
 }
 
 const UNSCRIPTED: &str = "unscripted";
+const PASSED: &str = "passed";
+
+/// Sends a request as it came to `upstream` and returns its whole answer. The upstream (moto's
+/// server) closes the connection after each answer, which is where the answer ends.
+async fn pass_on(upstream: &str, request: &[u8]) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(upstream).await?;
+    stream.write_all(request).await?;
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer))
+        .await
+        .map_err(|_| std::io::Error::other("the upstream did not finish its answer in 60 s"))??;
+    Ok(answer)
+}
 
 async fn serve(listener: tokio::net::TcpListener, shared: Arc<Mutex<Shared>>) {
     loop {
@@ -1100,33 +1164,52 @@ async fn connection(mut stream: tokio::net::TcpStream, shared: Arc<Mutex<Shared>
                 return;
             }
         }
-        let raw_body: Vec<u8> = buffer
-            .drain(..head_end + content_length)
-            .skip(head_end)
-            .collect();
-        let body = String::from_utf8_lossy(&raw_body).into_owned();
-        let request = parse_rest(&head, &raw_body)
+        let raw_request: Vec<u8> = buffer.drain(..head_end + content_length).collect();
+        let raw_body = &raw_request[head_end..];
+        let body = String::from_utf8_lossy(raw_body).into_owned();
+        let request = parse_rest(&head, raw_body)
             .or_else(|| parse_json_target(&head, &body))
             .unwrap_or_else(|| parse_form(&body));
-        let reply = {
+        // A scripted reply, or (in front of an upstream) the upstream's name to pass it to.
+        let decision = {
             let mut shared = shared.lock().expect("the script");
-            let (reply, injected) = shared.script.reply(&request).unwrap_or_else(|| {
-                let reply = Reply {
-                    label: UNSCRIPTED.to_string(),
-                    ..error(
-                        400,
-                        "InvalidAction",
-                        &format!("the fake IAM has no script for {}", request.action),
-                    )
-                };
-                (reply, false)
-            });
+            let scripted = shared.script.reply(&request);
+            let (decision, label, injected) = match (scripted, shared.upstream.clone()) {
+                (Some((reply, injected)), _) => {
+                    let label = reply.label.clone();
+                    (Ok(reply), label, injected)
+                }
+                (None, Some(upstream)) => (Err(upstream), PASSED.to_string(), false),
+                (None, None) => {
+                    let reply = Reply {
+                        label: UNSCRIPTED.to_string(),
+                        ..error(
+                            400,
+                            "InvalidAction",
+                            &format!("the fake IAM has no script for {}", request.action),
+                        )
+                    };
+                    (Ok(reply), UNSCRIPTED.to_string(), false)
+                }
+            };
             shared.log.push(Exchange {
                 request,
-                reply: reply.label.clone(),
+                reply: label,
                 injected,
             });
-            reply
+            decision
+        };
+        let reply = match decision {
+            Ok(reply) => reply,
+            Err(upstream) => {
+                let Ok(answer) = pass_on(&upstream, &raw_request).await else {
+                    return;
+                };
+                if stream.write_all(&answer).await.is_err() {
+                    return;
+                }
+                continue;
+            }
         };
         // The request is logged first: a test can see that a delayed one arrived.
         tokio::time::sleep(reply.delay).await;
@@ -1237,6 +1320,9 @@ fn parse_json_target(head: &str, body: &str) -> Option<Request> {
         "GetEventSelectors",
         "DescribeMetricFilters",
         "LookupEvents",
+        "ListParents",
+        "ListPoliciesForTarget",
+        "DescribePolicy",
     ]
     .into_iter()
     .find(|known| known.eq_ignore_ascii_case(action))

@@ -150,7 +150,44 @@ macro_rules! seeding_clients {
     };
 }
 
-seeding_clients!(cloudtrail => aws_sdk_cloudtrail, logs => aws_sdk_cloudwatchlogs);
+seeding_clients!(
+    cloudtrail => aws_sdk_cloudtrail,
+    logs => aws_sdk_cloudwatchlogs,
+    organizations => aws_sdk_organizations,
+    sts => aws_sdk_sts,
+);
+
+impl Moto {
+    /// An IAM client in member account `account_id`: moto serves requests signed with the
+    /// credentials of a role assumed there from that account (its multi-account support),
+    /// and its AssumeRole grants any role, existing or not.
+    pub async fn iam_in(&self, account_id: &str) -> aws_sdk_iam::Client {
+        let assumed = self
+            .sts()
+            .assume_role()
+            .role_arn(format!(
+                "arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+            ))
+            .role_session_name("seeding")
+            .send()
+            .await
+            .expect("AssumeRole");
+        let credentials = assumed.credentials().expect("credentials");
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version_latest()
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                Some(credentials.session_token().to_string()),
+                None,
+                "test",
+            ))
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+}
 
 impl Drop for Moto {
     fn drop(&mut self) {

@@ -68,6 +68,7 @@ fn judge_roles(
         return;
     }
     let escalation = context.escalation();
+    let scps_applied = super::admin::scps_applied(context);
     for role in &details.roles {
         let resource = || Resource::new(&role.arn, "AwsIamRole");
         let Some(document) = &role.assume_role_policy else {
@@ -92,8 +93,13 @@ fn judge_roles(
                 } else {
                     "."
                 };
+                let evaluated = if scps_applied {
+                    "identity policies and the organization's SCPs"
+                } else {
+                    "identity policies only"
+                };
                 let message = format!(
-                    "{}{stop} The role is, or can become, an administrator (identity policies only).",
+                    "{}{stop} The role is, or can become, an administrator ({evaluated}).",
                     failure.message
                 );
                 emit.fail_at(raised(severity), resource(), message, &values);

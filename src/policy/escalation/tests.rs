@@ -110,6 +110,7 @@ pub(crate) fn details(
         groups,
         roles,
         policies,
+        organization: None,
     }
 }
 

@@ -167,10 +167,11 @@ fn run(dir: &Path) {
     let phase = Instant::now();
     let index_ok = context.permissions().is_ok();
     let permissions = phase.elapsed();
+    memory_after.push(("permissions", memory()));
     let phase = Instant::now();
     let escalation = context.escalation();
     let analysis = phase.elapsed();
-    memory_after.push(("index", memory()));
+    memory_after.push(("escalation", memory()));
     if !index_ok || escalation.is_none() {
         eprintln!("no authorization details in {}", dir.display());
         std::process::exit(1);

@@ -153,11 +153,28 @@ pub fn placeholders_in(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Fills `{name}` placeholders with the finding's values.
+/// One pass over the template: a value is never searched for placeholders itself.
 pub fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
-    let mut text = template.to_string();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), value);
+    let mut text = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after
+            .find('}')
+            .and_then(|close| Some((values.get(&after[..close])?, close)))
+        {
+            Some((value, close)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
     }
+    text.push_str(rest);
     text
 }
 

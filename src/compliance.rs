@@ -5,6 +5,7 @@
 use crate::catalog::{Assessment, CheckMeta};
 use crate::finding::{Finding, Status};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/compliance_files.rs"));
@@ -151,17 +152,27 @@ pub fn evaluate(
     checks: &[CheckMeta],
     findings: &[Finding],
 ) -> FrameworkResult {
+    // Check id -> status -> findings: one pass over the findings, not one per control.
+    let mut tally: HashMap<&str, HashMap<Status, usize>> = HashMap::new();
+    for finding in findings {
+        *tally
+            .entry(finding.check_id.as_str())
+            .or_default()
+            .entry(finding.status)
+            .or_default() += 1;
+    }
     let controls = framework
         .controls
         .iter()
         .map(|control| {
             let behind = checks_for(framework, control, checks);
             let ids: Vec<String> = behind.iter().map(|meta| meta.id.clone()).collect();
-            let count = |status: Status| {
-                findings
+            let unique: HashSet<&str> = ids.iter().map(String::as_str).collect();
+            let count = |status: Status| -> usize {
+                unique
                     .iter()
-                    .filter(|finding| finding.status == status && ids.contains(&finding.check_id))
-                    .count()
+                    .filter_map(|id| tally.get(id)?.get(&status))
+                    .sum()
             };
             let (passed, failed, errored, muted) = (
                 count(Status::Pass),

@@ -463,6 +463,14 @@ pub struct PermissionIndex<'a> {
     by_name: HashMap<(PrincipalKind, &'a str), usize>,
 }
 
+/// See [`Permissions::sharing_key`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SharingKey<'a> {
+    holdings: Vec<(usize, Option<&'a str>)>,
+    boundary: Option<usize>,
+    capped: bool,
+}
+
 /// One principal's view of the index.
 #[derive(Clone, Copy)]
 pub struct Permissions<'i, 'a> {
@@ -814,6 +822,28 @@ impl<'a> PermissionIndex<'a> {
             entry: &self.entries[index],
         }
     }
+
+    /// Whether an Allow statement of policy `id` (see [`Permissions::policy_ids`]) names
+    /// `action`, on some resource, under conditions that can hold. A principal none of
+    /// whose policies does cannot do the action anywhere: Denies, boundaries and SCPs
+    /// only take away.
+    pub fn policy_allows(&self, id: usize, action: &str) -> bool {
+        self.policies[id].statements.iter().any(|compiled| {
+            compiled.statement.effect == Effect::Allow
+                && compiled.class.is_satisfiable()
+                && compiled.statement.resource.is_some()
+                && compiled.covers_action(action)
+        })
+    }
+
+    /// Whether a statement of policy `id`, Allow or Deny, names `action`: one that does
+    /// not says nothing about it (see [`Permissions::sharing_key`]).
+    pub fn policy_names(&self, id: usize, action: &str) -> bool {
+        self.policies[id]
+            .statements
+            .iter()
+            .any(|compiled| compiled.covers_action(action))
+    }
 }
 
 /// The verdicts of the SCPs attached to one level of the organization (its target first).
@@ -1004,6 +1034,43 @@ impl<'i, 'a> Permissions<'i, 'a> {
             .filter(|holding| seen.insert(holding.policy))
             .map(|holding| &self.index.policies[holding.policy].source)
             .collect()
+    }
+
+    /// The index's numbers of the policies the principal holds (a user's include its
+    /// groups'), for callers that work out something once per policy (see
+    /// [`PermissionIndex::policy_allows`]).
+    pub fn policy_ids(&self) -> impl Iterator<Item = usize> + 'i {
+        self.entry.holdings.iter().map(|holding| holding.policy)
+    }
+
+    /// What this principal's answers about some actions depend on, when that is only what
+    /// it holds: those of its policies that `names` says can speak of the actions (a
+    /// policy none of whose statements names an action adds nothing to its answer), the
+    /// groups it holds them through, its boundary and whether SCPs cap it. Principals with
+    /// equal keys get equal answers about those actions. `None` when one of those policies
+    /// uses a variable, whose answers depend on who asks.
+    pub fn sharing_key(&self, names: impl Fn(usize) -> bool) -> Option<SharingKey<'a>> {
+        let policies = &self.index.policies;
+        let holdings: Vec<(usize, Option<&'a str>)> = self
+            .entry
+            .holdings
+            .iter()
+            .filter(|holding| names(holding.policy))
+            .map(|holding| (holding.policy, holding.via_group))
+            .collect();
+        let boundary = self.entry.boundary;
+        let scps = self.scp_levels().iter().flat_map(|level| &level.policies);
+        let uses_variables = holdings
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(boundary)
+            .chain(scps.copied())
+            .any(|id| policies[id].has_variables);
+        (!uses_variables).then_some(SharingKey {
+            holdings,
+            boundary,
+            capped: self.entry.capped,
+        })
     }
 
     /// May the principal do `action` on `resource`? A `resource` with wildcards is a set

@@ -28,7 +28,7 @@ use crate::policy::PolicyDocument;
 use crate::policy::document::Statement;
 use crate::policy::matching::glob_match;
 use crate::policy::permissions::{
-    Access, GrantSource, PermissionIndex, Permissions, PolicySource, PrincipalKind,
+    Access, GrantSource, PermissionIndex, Permissions, PolicySource, PrincipalKind, SharingKey,
 };
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
@@ -174,20 +174,38 @@ fn literal_prefix(pattern: &str) -> &str {
 }
 
 impl ActionIndex {
-    fn add_patterns(&mut self, id: usize, patterns: &[String]) {
+    /// A principal granting the action on `patterns` (none: anywhere, a `NotResource` grant).
+    fn add(&mut self, id: usize, patterns: &[String]) {
+        if patterns.is_empty() {
+            self.anywhere.push(id);
+        }
         for pattern in patterns {
-            self.by_prefix
-                .entry(literal_prefix(pattern).to_string())
-                .or_default()
-                .push((id, pattern.clone()));
+            if pattern.contains(['*', '?']) {
+                self.by_prefix
+                    .entry(literal_prefix(pattern).to_string())
+                    .or_default()
+                    .push((id, pattern.clone()));
+            } else {
+                self.exact.entry(pattern.clone()).or_default().push(id);
+            }
         }
     }
 
-    fn candidates(&self, arn: &str) -> Vec<usize> {
-        let mut ids: Vec<usize> = self.exact.get(arn).into_iter().flatten().copied().collect();
+    /// The principals granting the action on `arn` that have not joined yet. Those that
+    /// have are dropped from the index on the way: each leaves it once, so a grant on `*`
+    /// held by thousands costs its holders once, not once per target.
+    fn candidates(&mut self, arn: &str, linked: &[Option<Link>]) -> Vec<usize> {
+        let unlinked = |id: &usize| linked[*id].is_none();
+        let mut ids: Vec<usize> = Vec::new();
+        if let Some(holders) = self.exact.get_mut(arn) {
+            holders.retain(unlinked);
+            ids.extend(holders.iter());
+        }
+        self.anywhere.retain(unlinked);
         ids.extend(&self.anywhere);
         for end in (0..=arn.len()).filter(|&end| arn.is_char_boundary(end)) {
-            if let Some(patterns) = self.by_prefix.get(&arn[..end]) {
+            if let Some(patterns) = self.by_prefix.get_mut(&arn[..end]) {
+                patterns.retain(|(id, _)| unlinked(id));
                 ids.extend(
                     patterns
                         .iter()
@@ -202,8 +220,84 @@ impl ActionIndex {
     }
 }
 
+/// Which of the catalog's actions each policy names, and which each principal's policies
+/// name in an Allow: a cheap test before asking the engine, since a principal none of whose
+/// policies allows an action cannot do it anywhere. Worked out once per policy, however
+/// many principals hold it.
+struct ActionMasks {
+    /// Action -> its bit; an action not listed is never ruled out.
+    bits: HashMap<&'static str, u32>,
+    /// Policy -> the actions a statement names (Allow or Deny).
+    named: HashMap<usize, u128>,
+    /// Principal -> the actions an Allow of its policies names.
+    nodes: Vec<u128>,
+}
+
+impl ActionMasks {
+    fn new(index: &PermissionIndex, nodes: &[Node]) -> Self {
+        let mut actions: Vec<&'static str> = vec![PASS_ROLE, ASSUME_ROLE];
+        for method in methods() {
+            actions.extend(method.actions.iter().map(String::as_str));
+            actions.extend(method.with.iter().flatten().map(String::as_str));
+        }
+        actions.sort_unstable();
+        actions.dedup();
+        actions.truncate(u128::BITS as usize);
+        let bits: HashMap<&'static str, u32> = actions.iter().copied().zip(0..).collect();
+        let mask = |test: &dyn Fn(&str) -> bool| {
+            actions
+                .iter()
+                .zip(0..)
+                .filter(|(action, _)| test(action))
+                .fold(0, |mask, (_, bit)| mask | 1u128 << bit)
+        };
+        // Policy -> (actions its Allows name, actions any statement names).
+        let mut policies: HashMap<usize, (u128, u128)> = HashMap::new();
+        let nodes = nodes
+            .iter()
+            .map(|node| {
+                node.permissions.policy_ids().fold(0, |allowed, policy| {
+                    let (allows, _) = *policies.entry(policy).or_insert_with(|| {
+                        (
+                            mask(&|action| index.policy_allows(policy, action)),
+                            mask(&|action| index.policy_names(policy, action)),
+                        )
+                    });
+                    allowed | allows
+                })
+            })
+            .collect();
+        let named = policies
+            .into_iter()
+            .map(|(policy, (_, named))| (policy, named))
+            .collect();
+        ActionMasks { bits, named, nodes }
+    }
+
+    /// False when no statement of `policy` names `action`. A policy no principal holds
+    /// (a boundary) is never ruled out.
+    fn names(&self, policy: usize, action: &str) -> bool {
+        match (self.bits.get(action), self.named.get(&policy)) {
+            (Some(bit), Some(named)) => named >> bit & 1 == 1,
+            _ => true,
+        }
+    }
+
+    /// False when principal `id` certainly cannot do `action` anywhere.
+    fn may(&self, id: usize, action: &str) -> bool {
+        self.bits
+            .get(action)
+            .is_none_or(|bit| self.nodes[id] >> bit & 1 == 1)
+    }
+
+    fn may_any(&self, id: usize, actions: &[String]) -> bool {
+        actions.iter().any(|action| self.may(id, action))
+    }
+}
+
 struct Graph<'i, 'a> {
     nodes: Vec<Node<'i, 'a>>,
+    masks: ActionMasks,
     by_arn: HashMap<&'a str, usize>,
     /// Every principal's ARN, sorted: the principals a pattern can cover are those whose
     /// ARN starts with the pattern's literal prefix.
@@ -224,16 +318,63 @@ struct Graph<'i, 'a> {
     order: Vec<usize>,
     /// Target actions of edge methods -> who grants them where.
     indexes: HashMap<&'static str, ActionIndex>,
+    /// PassRole method id -> who may pass which roles and holds the method's other
+    /// actions: a role trusting the method's service asks only them.
+    pass_role_indexes: HashMap<&'static str, ActionIndex>,
     /// Service-role method id -> the principals holding every action it needs.
     service_role_holders: HashMap<&'static str, Vec<usize>>,
     /// `(method id, principal)` of every service-role holder, for membership tests.
     service_role_members: HashSet<(&'static str, usize)>,
+    /// `(method id, principal)` pairs whose `with` actions are certain and whose method
+    /// assumes nothing: only these can give a certain PassRole or service-role edge.
+    certain_with: HashSet<(&'static str, usize)>,
     /// `(action, principal)` -> the resource patterns its Allows grant the action on, for
     /// the indexed actions; empty: anything (a `NotResource` grant).
     coverage: HashMap<(&'static str, usize), Vec<String>>,
-    /// `(principal, action)` -> may it do the action somewhere.
-    somewhere: HashMap<(usize, &'static str), Access>,
+    /// `(who, action)` -> may they do the action somewhere: answered once for all the
+    /// principals whose policies that name the action are the same.
+    somewhere: HashMap<(Asker<'a>, &'static str), Access>,
 }
+
+/// Which methods may give one principal a certain step on some target: not those whose
+/// every granting statement is conditional. Asked per method, answered once.
+struct CertainMethods<'i, 'a> {
+    permissions: Permissions<'i, 'a>,
+    known: HashMap<&'static str, bool>,
+}
+
+impl<'i, 'a> CertainMethods<'i, 'a> {
+    fn new(permissions: Permissions<'i, 'a>) -> Self {
+        CertainMethods {
+            permissions,
+            known: HashMap::new(),
+        }
+    }
+
+    fn may_be_certain(&mut self, method: &'static Method) -> bool {
+        let permissions = self.permissions;
+        *self.known.entry(method.id.as_str()).or_insert_with(|| {
+            method.actions.iter().any(|action| {
+                permissions
+                    .allowed_resources(action)
+                    .iter()
+                    .any(|grant| grant.conditional.is_none())
+            })
+        })
+    }
+}
+
+/// Who a question about a principal's own actions is answered for: every principal with
+/// the same [`SharingKey`], or one alone.
+#[derive(PartialEq, Eq, Hash)]
+enum Asker<'a> {
+    Shared(SharingKey<'a>),
+    Alone(usize),
+}
+
+/// A method's `with` actions as one principal holds them: the action chosen from each
+/// list, and its access.
+type WithActions = (Vec<&'static str>, Vec<Access>);
 
 /// Any one of `actions` on `resource`: the first certain grant, else the first
 /// conditional one, with what it depends on.
@@ -444,6 +585,7 @@ impl<'i, 'a> Graph<'i, 'a> {
             .map(|(id, node)| (node.name, id))
             .collect();
         let mut graph = Graph {
+            masks: ActionMasks::new(index, &nodes),
             links: (0..nodes.len()).map(|_| None).collect(),
             order: Vec::new(),
             managed_documents: details
@@ -464,8 +606,10 @@ impl<'i, 'a> Graph<'i, 'a> {
                 .collect(),
             holders: HashMap::new(),
             indexes: HashMap::new(),
+            pass_role_indexes: HashMap::new(),
             service_role_holders: HashMap::new(),
             service_role_members: HashSet::new(),
+            certain_with: HashSet::new(),
             coverage: HashMap::new(),
             somewhere: HashMap::new(),
         };
@@ -548,74 +692,91 @@ impl<'i, 'a> Graph<'i, 'a> {
         for action in actions {
             let mut index = ActionIndex::default();
             for (id, node) in self.nodes.iter().enumerate() {
-                if node.level == FULL_ADMIN {
+                if node.level == FULL_ADMIN || !self.masks.may(id, action) {
                     continue;
                 }
                 let mut anything = false;
                 let mut patterns: Vec<String> = Vec::new();
-                let mut exact: HashSet<String> = HashSet::new();
                 for grant in node.permissions.allowed_resources(action) {
                     if grant.except {
                         anything = true;
                         continue;
                     }
-                    for pattern in grant.resolved_patterns().into_iter().flatten() {
-                        if pattern.contains(['*', '?']) {
-                            patterns.push(pattern);
-                        } else {
-                            exact.insert(pattern);
-                        }
-                    }
+                    patterns.extend(grant.resolved_patterns().into_iter().flatten());
                 }
                 if anything {
-                    index.anywhere.push(id);
-                    self.coverage.insert((action, id), Vec::new());
-                } else if !patterns.is_empty() {
-                    patterns.extend(exact);
-                    index.add_patterns(id, &patterns);
-                    self.coverage.insert((action, id), patterns);
-                } else if !exact.is_empty() {
-                    let exact: Vec<String> = exact.into_iter().collect();
-                    for arn in &exact {
-                        index.exact.entry(arn.clone()).or_default().push(id);
-                    }
-                    self.coverage.insert((action, id), exact);
+                    patterns.clear();
+                } else if patterns.is_empty() {
+                    continue;
+                } else {
+                    patterns.sort_unstable();
+                    patterns.dedup();
                 }
+                index.add(id, &patterns);
+                self.coverage.insert((action, id), patterns);
             }
             self.indexes.insert(action, index);
         }
-        for method in methods()
-            .iter()
-            .filter(|method| method.kind == Kind::ServiceRole)
-        {
-            let holders: Vec<usize> = (0..self.nodes.len())
-                .filter(|&id| {
-                    self.nodes[id].level != FULL_ADMIN && self.with_actions(id, method).is_some()
-                })
-                .collect();
-            self.service_role_members
-                .extend(holders.iter().map(|&id| (method.id.as_str(), id)));
-            self.service_role_holders
-                .insert(method.id.as_str(), holders);
+        for method in methods() {
+            let holders_of: Vec<usize> = match method.kind {
+                Kind::PassRole => self
+                    .coverage
+                    .keys()
+                    .filter(|(action, _)| *action == PASS_ROLE)
+                    .map(|&(_, id)| id)
+                    .collect(),
+                Kind::ServiceRole => (0..self.nodes.len())
+                    .filter(|&id| self.nodes[id].level != FULL_ADMIN)
+                    .collect(),
+                _ => continue,
+            };
+            let mut holders: Vec<usize> = Vec::new();
+            for id in holders_of {
+                let Some((_, accesses)) = self.with_actions(id, method) else {
+                    continue;
+                };
+                if method.premise.is_none() && accesses.iter().all(Access::is_certain) {
+                    self.certain_with.insert((method.id.as_str(), id));
+                }
+                holders.push(id);
+            }
+            holders.sort_unstable();
+            if method.kind == Kind::PassRole {
+                let mut index = ActionIndex::default();
+                for &id in &holders {
+                    index.add(id, &self.coverage[&(PASS_ROLE, id)]);
+                }
+                self.pass_role_indexes.insert(method.id.as_str(), index);
+            } else {
+                self.service_role_members
+                    .extend(holders.iter().map(|&id| (method.id.as_str(), id)));
+                self.service_role_holders
+                    .insert(method.id.as_str(), holders);
+            }
         }
     }
 
     fn access_somewhere(&mut self, id: usize, action: &'static str) -> Access {
-        if let Some(access) = self.somewhere.get(&(id, action)) {
+        if !self.masks.may(id, action) {
+            return Access::NotAllowed;
+        }
+        let permissions = self.nodes[id].permissions;
+        let masks = &self.masks;
+        let asker = permissions
+            .sharing_key(|policy| masks.names(policy, action))
+            .map_or(Asker::Alone(id), Asker::Shared);
+        let key = (asker, action);
+        if let Some(access) = self.somewhere.get(&key) {
             return access.clone();
         }
         let access = self.nodes[id].permissions.access_somewhere(action);
-        self.somewhere.insert((id, action), access.clone());
+        self.somewhere.insert(key, access.clone());
         access
     }
 
     /// The method's `with` actions, one of each list, on whatever resource: the actions
     /// chosen and their accesses, or `None` when a list has no allowed action.
-    fn with_actions(
-        &mut self,
-        id: usize,
-        method: &'static Method,
-    ) -> Option<(Vec<&'static str>, Vec<Access>)> {
+    fn with_actions(&mut self, id: usize, method: &'static Method) -> Option<WithActions> {
         let mut chosen = Vec::new();
         let mut accesses = Vec::new();
         for alternatives in &method.with {
@@ -876,18 +1037,23 @@ impl<'i, 'a> Graph<'i, 'a> {
         )
     }
 
-    /// The principals that may have an edge to `to`: never all of them.
-    fn candidates(&self, to: usize) -> Vec<usize> {
-        let target = &self.nodes[to];
+    /// The principals that may have an edge to `to`: never all of them, and none that has
+    /// joined. With `certain_only`, not those whose PassRole or service-role method could
+    /// only give an uncertain edge whatever the target (its other actions are conditional,
+    /// or the method assumes something the inventory cannot show).
+    fn candidates(&mut self, to: usize, certain_only: bool) -> Vec<usize> {
+        let arn = self.nodes[to].arn;
+        let links = &self.links;
+        let indexes = &mut self.indexes;
         let mut candidates = Vec::new();
-        let from_index = |action: &str, candidates: &mut Vec<usize>| {
-            if let Some(index) = self.indexes.get(action) {
-                candidates.extend(index.candidates(target.arn));
+        let mut from_index = |action: &str, candidates: &mut Vec<usize>| {
+            if let Some(index) = indexes.get_mut(action) {
+                candidates.extend(index.candidates(arn, links));
             }
         };
-        match target.kind {
+        match self.nodes[to].kind {
             PrincipalKind::Role => {
-                let Some(trust) = &target.trust else {
+                let Some(trust) = self.nodes[to].trust.clone() else {
                     return candidates;
                 };
                 for (named, _) in &trust.named {
@@ -900,24 +1066,58 @@ impl<'i, 'a> Graph<'i, 'a> {
                 if trust.account.is_some() {
                     from_index(ASSUME_ROLE, &mut candidates);
                 }
-                for method in methods() {
-                    let trusted = method
+                let trusted = |method: &Method| {
+                    method
                         .services
                         .iter()
-                        .any(|service| trust.service(service).is_some());
+                        .any(|service| trust.service(service).is_some())
+                };
+                let certain_with = &self.certain_with;
+                let eligible = |method: &'static Method, id: usize| {
+                    links[id].is_none()
+                        && (!certain_only || certain_with.contains(&(method.id.as_str(), id)))
+                };
+                let mut passers_added = false;
+                for method in methods() {
                     match method.kind {
                         Kind::RoleTrust => {
                             for action in &method.actions {
                                 from_index(action, &mut candidates);
                             }
                         }
-                        Kind::PassRole if trusted => from_index(PASS_ROLE, &mut candidates),
-                        Kind::ServiceRole if trusted => candidates.extend(
-                            self.service_role_holders
-                                .get(method.id.as_str())
-                                .into_iter()
-                                .flatten(),
-                        ),
+                        // Every PassRole method the role's trust allows, at once.
+                        Kind::PassRole if trusted(method) && !passers_added => {
+                            passers_added = true;
+                            let mut passers = Vec::new();
+                            for method in methods()
+                                .iter()
+                                .filter(|method| method.kind == Kind::PassRole && trusted(method))
+                            {
+                                if let Some(index) =
+                                    self.pass_role_indexes.get_mut(method.id.as_str())
+                                {
+                                    passers.extend(
+                                        index
+                                            .candidates(arn, links)
+                                            .into_iter()
+                                            .filter(|&id| eligible(method, id)),
+                                    );
+                                }
+                            }
+                            passers.sort_unstable();
+                            passers.dedup();
+                            candidates.extend(passers);
+                        }
+                        Kind::ServiceRole if trusted(method) => {
+                            if let Some(holders) =
+                                self.service_role_holders.get_mut(method.id.as_str())
+                            {
+                                holders.retain(|id| links[*id].is_none());
+                                candidates.extend(
+                                    holders.iter().copied().filter(|&id| eligible(method, id)),
+                                );
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -944,6 +1144,9 @@ impl<'i, 'a> Graph<'i, 'a> {
         let node = &self.nodes[id];
         let mut steps = Vec::new();
         for method in methods() {
+            if !method.actions.is_empty() && !self.masks.may_any(id, &method.actions) {
+                continue;
+            }
             let targets: Vec<(String, String)> = match method.kind {
                 Kind::PolicyVersion => node
                     .permissions
@@ -1059,12 +1262,24 @@ impl<'i, 'a> Graph<'i, 'a> {
     /// What `id` may rewrite besides itself, by the patterns of its Allows: `(method,
     /// principal, resource)` with the resource the method acts on (the principal, or the
     /// policy attached to it). Confirmed with [`Permissions::access`] only where it matters.
-    fn rewrites(&self, id: usize) -> Vec<(&'static Method, usize, &'a str)> {
+    fn rewrites(&mut self, id: usize) -> Vec<(&'static Method, usize, &'a str)> {
+        // The actions it may do somewhere: an Allow the boundary or a Deny takes away
+        // everywhere names no target.
+        let usable: Vec<Vec<&'static str>> = methods()
+            .iter()
+            .map(|method| {
+                method
+                    .actions
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|action| self.access_somewhere(id, action).is_allowed())
+                    .collect()
+            })
+            .collect();
         let node = &self.nodes[id];
         let mut found = Vec::new();
-        for method in methods() {
-            let grants: Vec<_> = method
-                .actions
+        for (method, actions) in methods().iter().zip(&usable) {
+            let grants: Vec<_> = actions
                 .iter()
                 .flat_map(|action| node.permissions.allowed_resources(action))
                 .collect();
@@ -1187,7 +1402,12 @@ impl<'i, 'a> Graph<'i, 'a> {
         }
         let rewrites = self.rewrites(id);
         let mut takeover: Option<Ending> = None;
+        let mut certain_methods = CertainMethods::new(self.nodes[id].permissions);
         for &(method, target, resource) in &rewrites {
+            // Once one takeover is found, only a certain one would replace it.
+            if takeover.is_some() && !certain_methods.may_be_certain(method) {
+                continue;
+            }
             if !self.may_reach(id, target) {
                 continue;
             }
@@ -1223,8 +1443,13 @@ impl<'i, 'a> Graph<'i, 'a> {
         ordered.sort_by_key(|(_, target, _)| {
             (self.nodes[*target].kind == PrincipalKind::Role, *target)
         });
+        // Once one rewrite is chosen, only a certain one would replace it.
+        let mut certain_methods = CertainMethods::new(self.nodes[id].permissions);
         let mut chosen: Option<(usize, Step)> = None;
         for &&(method, target, resource) in &ordered {
+            if chosen.is_some() && !certain_methods.may_be_certain(method) {
+                continue;
+            }
             let Some(step) = self.rewrite(id, method, target, resource) else {
                 continue;
             };
@@ -1327,7 +1552,7 @@ impl<'i, 'a> Graph<'i, 'a> {
         queue.extend(linked.iter().copied().filter(|&id| !is_admin(self, id)));
         while let Some(to) = queue.pop_front() {
             let level = self.links[to].as_ref().map_or(NOT_ADMIN, Link::level);
-            for from in self.candidates(to) {
+            for from in self.candidates(to, certain_only) {
                 if self.links[from].is_some() || self.nodes[from].level >= level {
                     continue;
                 }

@@ -919,3 +919,119 @@ fn ten_thousand_roles_complete() {
     );
     clean(&analysis, "user", "u0");
 }
+
+// --- answers shared between principals, and work skipped ------------------------------
+
+#[test]
+fn principals_holding_the_same_policies_are_still_judged_by_what_differs() {
+    // The analysis answers "may it do this action somewhere" once for every principal
+    // whose policies naming the action are the same: each difference must still count.
+    let pass = customer(
+        "pass",
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}]),
+    );
+    let s3_only = customer(
+        "s3-only",
+        json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+    );
+    let holder = |name: &str| {
+        let mut user = user(name);
+        user.attached_policies.push(attach(&pass));
+        user
+    };
+    let plain = holder("plain");
+    let mut unrelated = holder("unrelated");
+    unrelated.inline_policies.push(inline(
+        "buckets",
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+    ));
+    let mut denied = holder("denied");
+    denied.inline_policies.push(inline(
+        "no-lambda",
+        json!([{"Effect": "Deny", "Action": "lambda:*", "Resource": "*"}]),
+    ));
+    let mut bounded = holder("bounded");
+    bounded.permissions_boundary = Some(s3_only.arn.clone());
+    let mut deployers = group("deployers");
+    deployers.attached_policies.push(attach(&pass));
+    let mut member = user("member");
+    member.groups.push("deployers".into());
+    let analysis = run(&details(
+        vec![plain, unrelated, denied, bounded, member],
+        vec![deployers],
+        vec![admin_role(
+            "lambda-admin",
+            trusting_service("lambda.amazonaws.com"),
+        )],
+        vec![pass, s3_only],
+    ));
+    for name in ["plain", "unrelated", "member"] {
+        assert!(
+            route(&analysis, "user", name).is_certain_full_admin(),
+            "user/{name} passes the administrator role to Lambda"
+        );
+    }
+    assert!(
+        route(&analysis, "user", "member")
+            .grants()
+            .iter()
+            .any(|grant| grant.contains("deployers")),
+        "the member's grant names the group it comes through: {:?}",
+        route(&analysis, "user", "member").grants()
+    );
+    clean(&analysis, "user", "denied");
+    clean(&analysis, "user", "bounded");
+}
+
+#[test]
+fn a_rewrite_grant_the_boundary_takes_away_names_no_target() {
+    let boundary = customer(
+        "no-iam",
+        json!([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]),
+    );
+    let mut capped = user_with(
+        "capped",
+        json!([{"Effect": "Allow", "Action": ["iam:AttachRolePolicy", "iam:PutUserPolicy"], "Resource": "*"}]),
+    );
+    capped.permissions_boundary = Some(boundary.arn.clone());
+    let free = user_with(
+        "free",
+        json!([{"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "*"}]),
+    );
+    let analysis = run(&details(
+        vec![capped, free, user("someone")],
+        vec![],
+        vec![role("app", trusting_service("ec2.amazonaws.com"))],
+        vec![boundary],
+    ));
+    clean(&analysis, "user", "capped");
+    // Without the boundary the same grant makes the role an administrator's.
+    assert!(matches!(
+        outcome(&analysis, "user", "free"),
+        Outcome::Escalates(_)
+    ));
+}
+
+#[test]
+fn a_method_that_assumes_something_never_hides_a_certain_route() {
+    // The first pass of the walk (certain routes only) skips holders whose service-role
+    // method rests on a premise; the certain route must still be found, and win.
+    let analysis = run(&details(
+        vec![user_with(
+            "operator",
+            json!([
+                {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "*"},
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arn("role", "break-glass")}
+            ]),
+        )],
+        vec![],
+        vec![
+            admin_role("instance-admin", trusting_service("ec2.amazonaws.com")),
+            admin_role("break-glass", trusting_arn(&arn("user", "operator"))),
+        ],
+        vec![],
+    ));
+    let route = route(&analysis, "user", "operator");
+    assert!(route.is_certain_full_admin(), "{}", route.path());
+    assert_eq!(route.method_ids(), vec!["sts-assume-role"]);
+}

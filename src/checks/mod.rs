@@ -537,13 +537,18 @@ impl<'a> Context<'a> {
         self.escalation
             .get_or_init(|| {
                 let details = self.inventory.authorization.as_ref()?;
-                Some(std::sync::Arc::new(crate::policy::escalation::analyse(
-                    details,
-                    self.inventory.account_id.as_deref(),
-                    self.inventory.credential_report.as_ref(),
-                    &self.settings.escalation_exclusions,
-                    self.now,
-                )))
+                // The checks' permission index serves the analysis too, when it can.
+                let shared = self.permissions().ok();
+                Some(std::sync::Arc::new(
+                    crate::policy::escalation::analyse_with(
+                        details,
+                        self.inventory.account_id.as_deref(),
+                        self.inventory.credential_report.as_ref(),
+                        &self.settings.escalation_exclusions,
+                        self.now,
+                        shared.as_deref(),
+                    ),
+                ))
             })
             .clone()
     }

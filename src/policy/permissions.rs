@@ -625,6 +625,12 @@ impl<'a> PermissionIndex<'a> {
             .map(|details| Self::new(details, inventory.account_id.as_deref(), now))
     }
 
+    /// The account the index was built for (its principals' policy variables and
+    /// `aws:PrincipalAccount` resolve to it).
+    pub fn account_id(&self) -> Option<&'a str> {
+        self.account_id
+    }
+
     /// Builds the index; `now` is the scan time conditions are judged against.
     pub fn new(
         details: &'a AuthorizationDetails,

@@ -53,13 +53,47 @@ pub fn analyse(
     exclusions: &[String],
     now: DateTime<Utc>,
 ) -> Analysis {
+    analyse_with(
+        details,
+        account_id,
+        credential_report,
+        exclusions,
+        now,
+        None,
+    )
+}
+
+/// As [`analyse`], with `shared`, an index already built over the same `details` (the
+/// checks' own), used instead of a second one when it answers the same questions: no
+/// policy excluded, the same account and scan time.
+pub fn analyse_with<'a>(
+    details: &'a AuthorizationDetails,
+    account_id: Option<&str>,
+    credential_report: Option<&CredentialReport>,
+    exclusions: &[String],
+    now: DateTime<Utc>,
+    shared: Option<&PermissionIndex<'a>>,
+) -> Analysis {
     let details = without_excluded_policies(details, exclusions);
     let account = account_id
         .map(str::to_owned)
         .or_else(|| account_of(&details))
         .unwrap_or_default();
-    let index = PermissionIndex::new(&details, Some(&account), now);
-    let mut graph = Graph::new(&index, &details, &account, credential_report, now);
+    let own;
+    let index = match shared {
+        Some(index)
+            if exclusions.is_empty()
+                && index.account_id() == Some(account.as_str())
+                && index.now() == now =>
+        {
+            index
+        }
+        _ => {
+            own = PermissionIndex::new(&details, Some(&account), now);
+            &own
+        }
+    };
+    let mut graph = Graph::new(index, &details, &account, credential_report, now);
     graph.walk();
     graph.verdicts(exclusions)
 }

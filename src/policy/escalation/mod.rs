@@ -26,7 +26,7 @@ mod trusts;
 pub(crate) mod tests;
 
 pub use catalog::{Kind, Method, methods};
-pub use graph::analyse;
+pub use graph::{analyse, analyse_with};
 
 use super::permissions::{GrantSource, PrincipalKind};
 use std::collections::HashMap;

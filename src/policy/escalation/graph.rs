@@ -365,9 +365,11 @@ struct Graph<'i, 'a> {
     /// `(action, principal)` -> the resource patterns its Allows grant the action on, for
     /// the indexed actions; empty: anything (a `NotResource` grant).
     coverage: HashMap<(&'static str, usize), Vec<String>>,
-    /// `(who, action)` -> may they do the action somewhere: answered once for all the
-    /// principals whose policies that name the action are the same.
-    somewhere: HashMap<(Asker<'a>, &'static str), Access>,
+    /// `(principal, action)` -> may it do the action somewhere.
+    somewhere: HashMap<(usize, &'static str), Rc<Access>>,
+    /// The same, answered once for all the principals whose policies that name the action
+    /// are the same, held the same way.
+    shared_somewhere: HashMap<(SharingKey<'a>, &'static str), Rc<Access>>,
 }
 
 /// Which methods may give one principal a certain step on some target: not those whose
@@ -398,17 +400,9 @@ impl<'i, 'a> CertainMethods<'i, 'a> {
     }
 }
 
-/// Who a question about a principal's own actions is answered for: every principal with
-/// the same [`SharingKey`], or one alone.
-#[derive(PartialEq, Eq, Hash)]
-enum Asker<'a> {
-    Shared(SharingKey<'a>),
-    Alone(usize),
-}
-
 /// A method's `with` actions as one principal holds them: the action chosen from each
 /// list, and its access.
-type WithActions = (Vec<&'static str>, Vec<Access>);
+type WithActions = (Vec<&'static str>, Vec<Rc<Access>>);
 
 /// Any one of `actions` on `resource`: the first certain grant, else the first
 /// conditional one, with what it depends on.
@@ -646,6 +640,7 @@ impl<'i, 'a> Graph<'i, 'a> {
             certain_with: HashSet::new(),
             coverage: HashMap::new(),
             somewhere: HashMap::new(),
+            shared_somewhere: HashMap::new(),
         };
         graph.index_holders(details);
         graph.index_inline_documents(details);
@@ -769,7 +764,7 @@ impl<'i, 'a> Graph<'i, 'a> {
                 let Some((_, accesses)) = self.with_actions(id, method) else {
                     continue;
                 };
-                if method.premise.is_none() && accesses.iter().all(Access::is_certain) {
+                if method.premise.is_none() && accesses.iter().all(|access| access.is_certain()) {
                     self.certain_with.insert((method.id.as_str(), id));
                 }
                 holders.push(id);
@@ -790,21 +785,27 @@ impl<'i, 'a> Graph<'i, 'a> {
         }
     }
 
-    fn access_somewhere(&mut self, id: usize, action: &'static str) -> Access {
+    fn access_somewhere(&mut self, id: usize, action: &'static str) -> Rc<Access> {
+        thread_local! {
+            static NOT_ALLOWED: Rc<Access> = Rc::new(Access::NotAllowed);
+        }
         if !self.masks.may(id, action) {
-            return Access::NotAllowed;
+            return NOT_ALLOWED.with(Rc::clone);
+        }
+        if let Some(access) = self.somewhere.get(&(id, action)) {
+            return Rc::clone(access);
         }
         let permissions = self.nodes[id].permissions;
         let masks = &self.masks;
-        let asker = permissions
-            .sharing_key(|policy| masks.names(policy, action))
-            .map_or(Asker::Alone(id), Asker::Shared);
-        let key = (asker, action);
-        if let Some(access) = self.somewhere.get(&key) {
-            return access.clone();
-        }
-        let access = self.nodes[id].permissions.access_somewhere(action);
-        self.somewhere.insert(key, access.clone());
+        let access = match permissions.sharing_key(|policy| masks.names(policy, action)) {
+            Some(key) => Rc::clone(
+                self.shared_somewhere
+                    .entry((key, action))
+                    .or_insert_with(|| Rc::new(permissions.access_somewhere(action))),
+            ),
+            None => Rc::new(permissions.access_somewhere(action)),
+        };
+        self.somewhere.insert((id, action), Rc::clone(&access));
         access
     }
 
@@ -876,7 +877,7 @@ impl<'i, 'a> Graph<'i, 'a> {
                         continue;
                     };
                     let mut all = vec![&pass];
-                    all.extend(accesses.iter());
+                    all.extend(accesses.iter().map(|access| &**access));
                     let mut actions = vec![PASS_ROLE];
                     actions.extend(with);
                     let mut found = step(method, actions, Some(format!("to {service}")), &all);
@@ -892,7 +893,7 @@ impl<'i, 'a> Graph<'i, 'a> {
                     let Some((with, accesses)) = self.with_actions(from, method) else {
                         continue;
                     };
-                    let all: Vec<&Access> = accesses.iter().collect();
+                    let all: Vec<&Access> = accesses.iter().map(|access| &**access).collect();
                     let mut found = step(method, with, Some(format!("via {service}")), &all);
                     found.caveats.merge(trusted);
                     steps.push(found);
@@ -1231,7 +1232,7 @@ impl<'i, 'a> Graph<'i, 'a> {
             .filter(|method| method.kind == Kind::NewPrincipal)
         {
             if let Some((actions, accesses)) = self.with_actions(id, method) {
-                let all: Vec<&Access> = accesses.iter().collect();
+                let all: Vec<&Access> = accesses.iter().map(|access| &**access).collect();
                 steps.push(step(method, actions, None, &all));
             }
         }

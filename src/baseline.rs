@@ -38,7 +38,7 @@ pub struct Comparison {
 type Key = (String, String);
 
 fn key(finding: &Finding) -> Key {
-    (finding.check_id.clone(), finding.resource_arn.clone())
+    (finding.check_id.to_string(), finding.resource_arn.clone())
 }
 
 fn failing(report: &Report) -> BTreeSet<Key> {
@@ -99,9 +99,9 @@ pub fn compare(current: &mut Report, baseline: &Report) -> Comparison {
                 })
         })
         .map(|finding| Resolved {
-            check_id: finding.check_id.clone(),
+            check_id: finding.check_id.to_string(),
             resource_arn: finding.resource_arn.clone(),
-            title: finding.title.clone(),
+            title: finding.title.to_string(),
             severity: finding.severity,
         })
         .collect();

@@ -500,10 +500,10 @@ expires = "soon"
 
     fn failing(check: &str, arn: &str) -> Finding {
         Finding {
-            check_id: check.into(),
-            title: String::new(),
+            check_id: check.to_string().into(),
+            title: "".into(),
             severity: crate::finding::Severity::Low,
-            categories: vec![],
+            categories: Vec::new().into(),
             status: Status::Fail,
             resource_arn: arn.into(),
             resource_type: "AwsIamUser".into(),

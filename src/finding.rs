@@ -1,7 +1,9 @@
 //! The vocabulary every check, the score and every renderer share.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
 
 /// How bad a failing check is. Ordered from least to most severe so that
@@ -151,24 +153,138 @@ pub struct Remediation {
     pub terraform: String,
 }
 
+/// Text a finding shares with every other finding of its check: borrowed from the check
+/// catalog (or a resource kind) when a check emits it, owned when a report is loaded back.
+/// A scan holds a million findings, most of them passes; one copy of each title serves them
+/// all. It serializes as the plain string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SharedStr(Cow<'static, str>);
+
+impl SharedStr {
+    pub const fn borrowed(text: &'static str) -> Self {
+        SharedStr(Cow::Borrowed(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&'static str> for SharedStr {
+    fn from(text: &'static str) -> Self {
+        SharedStr::borrowed(text)
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(text: String) -> Self {
+        SharedStr(Cow::Owned(text))
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<SharedStr> for String {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self == other.as_str()
+    }
+}
+
 /// One check's verdict on one resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub check_id: String,
-    pub title: String,
+    pub check_id: SharedStr,
+    pub title: SharedStr,
     pub severity: Severity,
-    pub categories: Vec<Category>,
+    /// Borrowed from the catalog like the title.
+    pub categories: Cow<'static, [Category]>,
     pub status: Status,
     pub resource_arn: String,
-    pub resource_type: String,
+    pub resource_type: SharedStr,
     pub message: String,
     /// Present on failures (and on errors, where it says how to give the scanner access).
+    /// Boxed: most findings are passes, and an empty box costs a pointer, not three strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<Remediation>,
+    pub remediation: Option<Box<Remediation>>,
     /// Against a baseline (`--baseline`): whether this failure is new or was there before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<crate::baseline::Change>,
     /// Why a suppression mutes this failure (status `muted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted_reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings a check emits borrow their shared text; a report loaded back owns it. Both
+    /// must write the same bytes and compare equal (`--baseline`, `diff` and `merge` load
+    /// reports back).
+    #[test]
+    fn borrowed_and_loaded_findings_write_the_same_json_and_compare_equal() {
+        let emitted = Finding {
+            check_id: SharedStr::borrowed("root-mfa-enabled"),
+            title: SharedStr::borrowed("The root user has MFA"),
+            severity: Severity::Critical,
+            categories: Cow::Borrowed(&[Category::Root, Category::Mfa]),
+            status: Status::Fail,
+            resource_arn: "arn:aws:iam::123456789012:root".into(),
+            resource_type: SharedStr::borrowed("AwsAccount"),
+            message: "no MFA".into(),
+            remediation: Some(Box::new(Remediation {
+                console: "IAM > Security credentials".into(),
+                cli: "aws iam list-mfa-devices".into(),
+                terraform: String::new(),
+            })),
+            change: None,
+            muted_reason: None,
+        };
+        let json = serde_json::to_string(&emitted).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"check_id":"root-mfa-enabled","title":"The root user has MFA","#,
+                r#""severity":"critical","categories":["root","mfa"],"status":"fail","#,
+                r#""resource_arn":"arn:aws:iam::123456789012:root","#,
+                r#""resource_type":"AwsAccount","message":"no MFA","#,
+                r#""remediation":{"console":"IAM > Security credentials","#,
+                r#""cli":"aws iam list-mfa-devices"}}"#
+            )
+        );
+        let loaded: Finding = serde_json::from_str(&json).unwrap();
+        assert!(matches!(loaded.categories, Cow::Owned(_)));
+        assert_eq!(loaded, emitted);
+        assert_eq!(serde_json::to_string(&loaded).unwrap(), json);
+    }
 }

@@ -120,7 +120,7 @@ pub fn score(findings: &[Finding], base_severity: impl Fn(&str) -> Option<Severi
             .entry(&finding.check_id)
             .or_insert_with(|| CheckResult {
                 severity: base_severity(&finding.check_id).unwrap_or(finding.severity),
-                categories: finding.categories.clone(),
+                categories: finding.categories.to_vec(),
                 worst_failure: None,
                 tally: Tally::default(),
             });
@@ -184,10 +184,10 @@ mod tests {
 
     fn finding(check: &str, severity: Severity, status: Status) -> Finding {
         Finding {
-            check_id: check.into(),
-            title: check.into(),
+            check_id: check.to_string().into(),
+            title: check.to_string().into(),
             severity,
-            categories: vec![Category::Mfa],
+            categories: vec![Category::Mfa].into(),
             status,
             resource_arn: "arn".into(),
             resource_type: "AwsIamUser".into(),

@@ -19,9 +19,10 @@ mod unused;
 mod wildcard;
 
 use crate::catalog::{self, CheckMeta};
-use crate::finding::{Finding, Remediation, Severity, Status};
+use crate::finding::{Finding, Remediation, Severity, SharedStr, Status};
 use crate::inventory::{AuthorizationDetails, CredentialReport, Inventory};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A check's logic. The id ties it to `checks/<id>.toml`.
@@ -592,15 +593,17 @@ impl Resource {
     }
 }
 
-/// Collects one check's findings, filling in its catalog metadata.
-pub struct Emitter<'m> {
-    meta: &'m CheckMeta,
+/// Collects one check's findings, filling in its catalog metadata. The metadata is the
+/// catalog's own (`'static`), so every finding borrows its id, title and categories
+/// rather than copying them.
+pub struct Emitter {
+    meta: &'static CheckMeta,
     account_id: String,
     findings: Vec<Finding>,
 }
 
-impl<'m> Emitter<'m> {
-    pub fn new(meta: &'m CheckMeta, account_id: &str) -> Self {
+impl Emitter {
+    pub fn new(meta: &'static CheckMeta, account_id: &str) -> Self {
         Emitter {
             meta,
             account_id: account_id.to_string(),
@@ -613,16 +616,16 @@ impl<'m> Emitter<'m> {
         status: Status,
         resource: Resource,
         message: String,
-        remediation: Option<Remediation>,
+        remediation: Option<Box<Remediation>>,
     ) {
         self.findings.push(Finding {
-            check_id: self.meta.id.clone(),
-            title: self.meta.title.clone(),
+            check_id: SharedStr::borrowed(&self.meta.id),
+            title: SharedStr::borrowed(&self.meta.title),
             severity: self.meta.severity,
-            categories: self.meta.categories.clone(),
+            categories: Cow::Borrowed(&self.meta.categories),
             status,
             resource_arn: resource.arn,
-            resource_type: resource.kind.to_string(),
+            resource_type: SharedStr::borrowed(resource.kind),
             message,
             remediation,
             muted_reason: None,
@@ -676,7 +679,12 @@ impl<'m> Emitter<'m> {
             cli: catalog::fill(&template.cli, &filled),
             terraform: catalog::fill(&template.terraform, &filled),
         };
-        self.push(Status::Fail, resource, message.into(), Some(remediation));
+        self.push(
+            Status::Fail,
+            resource,
+            message.into(),
+            Some(Box::new(remediation)),
+        );
         if let Some(finding) = self.findings.last_mut() {
             finding.severity = severity;
         }
@@ -721,7 +729,7 @@ pub(crate) fn judge_age(
 
 /// Runs `check` and guarantees it said something: a check that emits nothing for a
 /// missing reason would otherwise read as "nothing wrong".
-fn run_one(check: &Check, meta: &CheckMeta, context: &Context) -> Vec<Finding> {
+fn run_one(check: &Check, meta: &'static CheckMeta, context: &Context) -> Vec<Finding> {
     let mut emitter = Emitter::new(meta, context.account_id());
     (check.run)(context, &mut emitter);
     let mut findings = emitter.into_findings();

@@ -1949,7 +1949,7 @@ mod tests {
                     .resource_arn
                     .strip_prefix(prefix)
                     .unwrap_or(&finding.resource_arn);
-                (finding.check_id.clone(), resource.to_string())
+                (finding.check_id.to_string(), resource.to_string())
             })
             .collect();
         failed.sort();

@@ -262,7 +262,7 @@ mod tests {
         report.findings = (0..findings)
             .map(|index| Finding {
                 resource_arn: format!("arn:aws:iam::210987654321:user/user-{index}"),
-                categories: vec![Category::Mfa],
+                categories: vec![Category::Mfa].into(),
                 ..template.clone()
             })
             .collect();

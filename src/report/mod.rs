@@ -119,7 +119,7 @@ impl Report {
         let mut errored_checks: Vec<String> = findings
             .iter()
             .filter(|finding| finding.status == Status::Error)
-            .map(|finding| finding.check_id.clone())
+            .map(|finding| finding.check_id.to_string())
             .collect();
         errored_checks.dedup();
         let coverage = Coverage {

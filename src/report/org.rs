@@ -297,7 +297,7 @@ fn summarise(accounts: &[AccountResult]) -> OrgSummary {
                 account_id: account.account_id.clone(),
                 account_name: account.name.clone(),
                 severity: finding.severity,
-                check_id: finding.check_id.clone(),
+                check_id: finding.check_id.to_string(),
                 resource_arn: finding.resource_arn.clone(),
                 message: finding.message.clone(),
             })

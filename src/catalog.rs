@@ -3,7 +3,7 @@
 
 use crate::finding::{Category, Severity};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/check_files.rs"));
@@ -152,30 +152,31 @@ pub fn placeholders_in(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Fills `{name}` placeholders with the finding's values.
+/// Fills `{name}` placeholders: `value(name, text)` appends the value of `name` to `text`
+/// and says whether it knew one; an unknown name is left as it stands.
 /// One pass over the template: a value is never searched for placeholders itself.
-pub fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
+pub fn fill<'a>(
+    template: &'a str,
+    mut value: impl FnMut(&str, &mut String) -> bool,
+) -> Cow<'a, str> {
+    if !template.contains('{') {
+        return Cow::Borrowed(template);
+    }
     let mut text = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         text.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after
-            .find('}')
-            .and_then(|close| Some((values.get(&after[..close])?, close)))
-        {
-            Some((value, close)) => {
-                text.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
+        match after.find('}') {
+            Some(close) if value(&after[..close], &mut text) => rest = &after[close + 1..],
+            _ => {
                 text.push('{');
                 rest = after;
             }
         }
     }
     text.push_str(rest);
-    text
+    Cow::Owned(text)
 }
 
 /// The embedded catalog. It is validated by the test suite; a build with an invalid file

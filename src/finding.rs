@@ -1,6 +1,8 @@
 //! The vocabulary every check, the score and every renderer share.
 
-use serde::{Deserialize, Serialize};
+use crate::catalog::{self, RemediationTemplate};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
@@ -145,12 +147,150 @@ impl FromStr for Category {
 }
 
 /// Concrete remediation for one finding, with the finding's real names filled in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Remediation {
-    pub console: String,
-    pub cli: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub terraform: String,
+///
+/// A check's finding keeps its catalog template and the values it names (a few short
+/// strings) and fills the texts when a report is rendered: a scan holds hundreds of
+/// thousands of failures, and three filled texts each would be its largest allocation.
+/// A report loaded back (`--baseline`, `diff`, `merge`) holds the filled texts. Either way
+/// it serializes as `{"console": .., "cli": .., "terraform": ..}` (terraform left out when
+/// empty), and two remediations are equal when their texts are.
+#[derive(Clone)]
+pub struct Remediation(Texts);
+
+#[derive(Clone)]
+enum Texts {
+    Template {
+        template: &'static RemediationTemplate,
+        /// The finding's placeholder values, `account_id` included; the last of a name wins.
+        values: Box<[(&'static str, String)]>,
+    },
+    Filled {
+        console: String,
+        cli: String,
+        terraform: String,
+    },
+}
+
+impl Remediation {
+    /// A check's remediation: `template` with `values` filled in when it is read. A
+    /// placeholder without a value reads as itself in capitals (`<USER_NAME>`), a value to
+    /// look up.
+    pub fn from_template(
+        template: &'static RemediationTemplate,
+        values: Box<[(&'static str, String)]>,
+    ) -> Self {
+        Remediation(Texts::Template { template, values })
+    }
+
+    /// Texts already filled in (a remediation loaded back from a report, or a test's).
+    pub fn filled(
+        console: impl Into<String>,
+        cli: impl Into<String>,
+        terraform: impl Into<String>,
+    ) -> Self {
+        Remediation(Texts::Filled {
+            console: console.into(),
+            cli: cli.into(),
+            terraform: terraform.into(),
+        })
+    }
+
+    pub fn console(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Texts::Template { template, values } => fill_in(&template.console, values),
+            Texts::Filled { console, .. } => Cow::Borrowed(console),
+        }
+    }
+
+    pub fn cli(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Texts::Template { template, values } => fill_in(&template.cli, values),
+            Texts::Filled { cli, .. } => Cow::Borrowed(cli),
+        }
+    }
+
+    /// Empty when the check has no Terraform snippet.
+    pub fn terraform(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Texts::Template { template, values } => fill_in(&template.terraform, values),
+            Texts::Filled { terraform, .. } => Cow::Borrowed(terraform),
+        }
+    }
+}
+
+/// `template` with the finding's values; a placeholder it has no value for becomes
+/// `<NAME>`.
+fn fill_in(template: &'static str, values: &[(&'static str, String)]) -> Cow<'static, str> {
+    catalog::fill(template, |name, text| {
+        match values.iter().rev().find(|(given, _)| *given == name) {
+            Some((_, value)) => text.push_str(value),
+            None if catalog::PLACEHOLDERS.contains(&name) => {
+                text.push('<');
+                text.extend(name.chars().map(|c| c.to_ascii_uppercase()));
+                text.push('>');
+            }
+            None => return false,
+        }
+        true
+    })
+}
+
+impl PartialEq for Remediation {
+    fn eq(&self, other: &Self) -> bool {
+        self.console() == other.console()
+            && self.cli() == other.cli()
+            && self.terraform() == other.terraform()
+    }
+}
+
+impl Eq for Remediation {}
+
+/// Reads as the plain three texts, as a struct of them would.
+impl fmt::Debug for Remediation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Remediation")
+            .field("console", &self.console())
+            .field("cli", &self.cli())
+            .field("terraform", &self.terraform())
+            .finish()
+    }
+}
+
+impl Serialize for Remediation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let terraform = self.terraform();
+        let mut state =
+            serializer.serialize_struct("Remediation", 2 + usize::from(!terraform.is_empty()))?;
+        state.serialize_field("console", &self.console())?;
+        state.serialize_field("cli", &self.cli())?;
+        if terraform.is_empty() {
+            state.skip_field("terraform")?;
+        } else {
+            state.serialize_field("terraform", &terraform)?;
+        }
+        state.end()
+    }
+}
+
+/// The serialized form: what a report loaded back holds.
+#[derive(Deserialize)]
+#[serde(rename = "Remediation")]
+struct FilledTexts {
+    console: String,
+    cli: String,
+    #[serde(default)]
+    terraform: String,
+}
+
+impl<'de> Deserialize<'de> for Remediation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let FilledTexts {
+            console,
+            cli,
+            terraform,
+        } = FilledTexts::deserialize(deserializer)?;
+        Ok(Remediation::filled(console, cli, terraform))
+    }
 }
 
 /// Text a finding shares with every other finding of its check: borrowed from the check
@@ -248,6 +388,48 @@ pub struct Finding {
 mod tests {
     use super::*;
 
+    /// A check's remediation is filled from its template when read; loaded back from JSON
+    /// it holds the texts. Both must write the same bytes and compare equal.
+    #[test]
+    fn template_backed_and_loaded_remediations_write_the_same_json_and_compare_equal() {
+        for (terraform, written_terraform) in [
+            ("", ""),
+            (
+                r#"resource "x" "{user_name}" { policy = jsonencode({"Version": "2012-10-17"}) }"#,
+                r#","terraform":"resource \"x\" \"bob\" { policy = jsonencode({\"Version\": \"2012-10-17\"}) }""#,
+            ),
+        ] {
+            let template: &'static RemediationTemplate =
+                Box::leak(Box::new(RemediationTemplate {
+                    console: "IAM > Users > {user_name} in {account_id}".into(),
+                    cli: "aws iam delete-access-key --user-name {user_name} --access-key-id {access_key_id} {other} {}".into(),
+                    terraform: terraform.into(),
+                }));
+            let values = vec![
+                ("user_name", "alice".to_string()),
+                ("user_name", "bob".to_string()),
+                ("account_id", "123456789012".to_string()),
+            ];
+            let emitted = Remediation::from_template(template, values.into_boxed_slice());
+            let json = serde_json::to_string(&emitted).unwrap();
+            assert_eq!(
+                json,
+                format!(
+                    "{}{}{}}}",
+                    r#"{"console":"IAM > Users > bob in 123456789012","#,
+                    r#""cli":"aws iam delete-access-key --user-name bob --access-key-id <ACCESS_KEY_ID> {other} {}""#,
+                    written_terraform
+                )
+            );
+            let loaded: Remediation = serde_json::from_str(&json).unwrap();
+            assert!(matches!(loaded.0, Texts::Filled { .. }));
+            assert_eq!(loaded, emitted);
+            assert_eq!(emitted, loaded);
+            assert_eq!(format!("{loaded:?}"), format!("{emitted:?}"));
+            assert_eq!(serde_json::to_string(&loaded).unwrap(), json);
+        }
+    }
+
     /// Findings a check emits borrow their shared text; a report loaded back owns it. Both
     /// must write the same bytes and compare equal (`--baseline`, `diff` and `merge` load
     /// reports back).
@@ -262,11 +444,11 @@ mod tests {
             resource_arn: "arn:aws:iam::123456789012:root".into(),
             resource_type: SharedStr::borrowed("AwsAccount"),
             message: "no MFA".into(),
-            remediation: Some(Box::new(Remediation {
-                console: "IAM > Security credentials".into(),
-                cli: "aws iam list-mfa-devices".into(),
-                terraform: String::new(),
-            })),
+            remediation: Some(Box::new(Remediation::filled(
+                "IAM > Security credentials",
+                "aws iam list-mfa-devices",
+                "",
+            ))),
             change: None,
             muted_reason: None,
         };

@@ -187,7 +187,7 @@ mod tests {
             vec![key("AKIATWINKEY000000001"), key("AKIATWINKEY000000002")],
         );
         for finding in run("access-key-rotation", &inventory) {
-            let cli = &finding.remediation.as_ref().unwrap().cli;
+            let cli = finding.remediation.as_ref().unwrap().cli();
             assert!(
                 !cli.contains("AKIATWINKEY") && cli.contains("<ACCESS_KEY_ID>"),
                 "an ambiguous key is left for the operator to pick: {cli}"
@@ -214,7 +214,7 @@ mod tests {
                 .remediation
                 .as_ref()
                 .unwrap()
-                .cli
+                .cli()
                 .contains("<ACCESS_KEY_ID>")
         );
         inventory.access_keys.insert(
@@ -235,14 +235,14 @@ mod tests {
         let findings = run("access-key-rotation", &inventory);
         let remediation = findings[0].remediation.as_ref().unwrap();
         assert!(
-            remediation.cli.contains("AKIAOLDKEY0000000001"),
+            remediation.cli().contains("AKIAOLDKEY0000000001"),
             "{}",
-            remediation.cli
+            remediation.cli()
         );
         assert!(
-            !remediation.cli.contains("AKIANEWKEY0000000002"),
+            !remediation.cli().contains("AKIANEWKEY0000000002"),
             "{}",
-            remediation.cli
+            remediation.cli()
         );
     }
 

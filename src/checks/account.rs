@@ -314,7 +314,7 @@ mod tests {
             "{}",
             findings[0].message
         );
-        let cli = &findings[0].remediation.as_ref().unwrap().cli;
+        let cli = findings[0].remediation.as_ref().unwrap().cli();
         assert!(
             cli.contains(&format!("arn:aws:iam::{ACCOUNT}:root")),
             "{cli}"
@@ -368,7 +368,7 @@ mod tests {
                 ("AwsIamRole", "arn:aws:iam::123456789012:role/ci"),
             ]
         );
-        let cli = &findings[1].remediation.as_ref().unwrap().cli;
+        let cli = findings[1].remediation.as_ref().unwrap().cli();
         assert!(
             cli.contains("detach-group-policy --group-name ops"),
             "{cli}"
@@ -427,7 +427,7 @@ mod tests {
                 ),
             ]
         );
-        let cli = &findings[0].remediation.as_ref().unwrap().cli;
+        let cli = findings[0].remediation.as_ref().unwrap().cli();
         assert!(cli.contains("--server-certificate-name old"), "{cli}");
     }
 
@@ -530,7 +530,7 @@ mod tests {
             format!("arn:aws:access-analyzer:ap-south-1:{ACCOUNT}:analyzer"),
             "one resource per region, so baselines tell regions apart"
         );
-        let cli = &findings[0].remediation.as_ref().unwrap().cli;
+        let cli = findings[0].remediation.as_ref().unwrap().cli();
         assert!(cli.contains("--region ap-south-1"), "{cli}");
     }
 

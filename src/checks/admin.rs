@@ -525,7 +525,7 @@ pub(crate) mod tests {
             findings[0].message,
             "policy legacy-full-access allows * on * in its default version (All); attached to user/ci-deploy"
         );
-        let cli = &findings[0].remediation.as_ref().unwrap().cli;
+        let cli = findings[0].remediation.as_ref().unwrap().cli();
         assert!(cli.contains(&format!(
             "aws iam detach-user-policy --user-name ci-deploy --policy-arn arn:aws:iam::{ACCOUNT}:policy/legacy-full-access"
         )));
@@ -699,7 +699,7 @@ pub(crate) mod tests {
             alice.message,
             "user/alice is effectively an administrator: every probed action is allowed on every resource through arn:aws:iam::aws:policy/AdministratorAccess (identity policies only: SCPs, RCPs and resource policies not evaluated)"
         );
-        let cli = &alice.remediation.as_ref().unwrap().cli;
+        let cli = alice.remediation.as_ref().unwrap().cli();
         assert!(cli.contains(
             "aws iam detach-user-policy --user-name alice --policy-arn arn:aws:iam::aws:policy/AdministratorAccess"
         ));
@@ -715,7 +715,7 @@ pub(crate) mod tests {
             bob.remediation
                 .as_ref()
                 .unwrap()
-                .cli
+                .cli()
                 .contains("aws iam remove-user-from-group --group-name admins --user-name bob")
         );
     }
@@ -756,7 +756,7 @@ pub(crate) mod tests {
                 .remediation
                 .as_ref()
                 .unwrap()
-                .cli
+                .cli()
                 .contains("aws iam delete-role-policy --role-name ops --policy-name power")
         );
     }

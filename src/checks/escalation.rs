@@ -306,10 +306,10 @@ mod tests {
         let remediation = attacher.remediation.as_ref().unwrap();
         assert!(
             remediation
-                .cli
+                .cli()
                 .contains("aws iam put-user-policy --user-name attacher --policy-name own"),
             "{}",
-            remediation.cli
+            remediation.cli()
         );
 
         let path = run(PATH, &inventory);

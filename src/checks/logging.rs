@@ -494,7 +494,7 @@ mod tests {
             "{}",
             validation[0].message
         );
-        let cli = &validation[0].remediation.as_ref().unwrap().cli;
+        let cli = validation[0].remediation.as_ref().unwrap().cli();
         assert!(
             cli.contains("update-trail --name org --enable-log-file-validation"),
             "{cli}"

@@ -144,7 +144,7 @@ mod tests {
         );
         let bob = &run("user-console-mfa", &inventory)[1];
         assert!(
-            bob.remediation.as_ref().unwrap().cli.contains("bob"),
+            bob.remediation.as_ref().unwrap().cli().contains("bob"),
             "{:?}",
             bob.remediation
         );

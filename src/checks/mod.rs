@@ -663,22 +663,14 @@ impl Emitter {
         message: impl Into<String>,
         values: &[(&'static str, String)],
     ) {
-        let mut filled: BTreeMap<&str, String> = values.iter().cloned().collect();
-        filled
-            .entry("account_id")
-            .or_insert_with(|| self.account_id.clone());
-        // A placeholder the finding cannot fill stays visible as a value to look up.
-        for name in catalog::PLACEHOLDERS {
-            filled
-                .entry(name)
-                .or_insert_with(|| format!("<{}>", name.to_ascii_uppercase()));
+        // The texts are filled when a report is rendered; the finding keeps only its values.
+        let mut named = Vec::with_capacity(values.len() + 1);
+        named.extend_from_slice(values);
+        if !values.iter().any(|(name, _)| *name == "account_id") {
+            named.push(("account_id", self.account_id.clone()));
         }
-        let template = &self.meta.remediation;
-        let remediation = Remediation {
-            console: catalog::fill(&template.console, &filled),
-            cli: catalog::fill(&template.cli, &filled),
-            terraform: catalog::fill(&template.terraform, &filled),
-        };
+        let remediation =
+            Remediation::from_template(&self.meta.remediation, named.into_boxed_slice());
         self.push(
             Status::Fail,
             resource,

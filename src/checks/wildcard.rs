@@ -402,7 +402,7 @@ mod tests {
             finding.message,
             "policy app: statement Data allows every action of a service: \"s3:*\""
         );
-        assert!(finding.remediation.unwrap().cli.contains(&format!(
+        assert!(finding.remediation.unwrap().cli().contains(&format!(
             "aws iam create-policy-version --policy-arn arn:aws:iam::{ACCOUNT}:policy/app"
         )));
     }
@@ -464,7 +464,7 @@ mod tests {
                 .remediation
                 .as_ref()
                 .unwrap()
-                .cli
+                .cli()
                 .contains("aws iam put-user-policy --user-name ops --policy-name tools")
         );
     }

@@ -196,7 +196,7 @@ fn finding(report: &Report, finding: &Finding, region: &str, account: &str) -> V
     });
     if let Some(remediation) = &finding.remediation {
         let mut recommendation = json!({
-            "Text": recommendation(&remediation.cli, &finding.check_id),
+            "Text": recommendation(&remediation.cli(), &finding.check_id),
         });
         if let Some(url) = meta.and_then(|meta| meta.references.first()) {
             recommendation["Url"] = json!(url);

@@ -29,6 +29,11 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             .iter()
             .map(|category| category.as_str())
             .collect();
+        let cli = finding
+            .remediation
+            .as_ref()
+            .map(|remediation| remediation.cli())
+            .unwrap_or_default();
         writer.write_record([
             finding.check_id.as_str(),
             finding.severity.as_str(),
@@ -38,10 +43,7 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             &finding.resource_arn,
             &finding.title,
             &finding.message,
-            finding
-                .remediation
-                .as_ref()
-                .map_or("", |remediation| remediation.cli.trim()),
+            cli.trim(),
             finding.muted_reason.as_deref().unwrap_or_default(),
         ])?;
     }

@@ -635,14 +635,15 @@ fn finding_rows(
         writeln!(
             out,
             "<h4>How to fix</h4>\n<h5>Console</h5>\n<p class=\"steps\">{}</p>\n<h5>AWS CLI</h5>\n<pre class=\"cli\"><code>{}</code></pre>",
-            esc(remediation.console.trim()),
-            esc(remediation.cli.trim()),
+            esc(remediation.console().trim()),
+            esc(remediation.cli().trim()),
         )?;
-        if !remediation.terraform.trim().is_empty() {
+        let terraform = remediation.terraform();
+        if !terraform.trim().is_empty() {
             writeln!(
                 out,
                 "<h5>Terraform</h5>\n<pre class=\"terraform\"><code>{}</code></pre>",
-                esc(remediation.terraform.trim())
+                esc(terraform.trim())
             )?;
         }
     }

@@ -67,12 +67,10 @@ fn failure_text(finding: &Finding) -> String {
         finding.message, finding.severity, finding.resource_arn
     );
     if let Some(remediation) = &finding.remediation {
-        text.push_str(&format!("\nFix (CLI):\n{}\n", remediation.cli.trim()));
-        if !remediation.console.trim().is_empty() {
-            text.push_str(&format!(
-                "\nFix (console):\n{}\n",
-                remediation.console.trim()
-            ));
+        text.push_str(&format!("\nFix (CLI):\n{}\n", remediation.cli().trim()));
+        let console = remediation.console();
+        if !console.trim().is_empty() {
+            text.push_str(&format!("\nFix (console):\n{}\n", console.trim()));
         }
     }
     text

@@ -53,16 +53,17 @@ fn score_text(score: Option<f64>) -> String {
 }
 
 /// The first command of a CLI remediation (comments skipped).
-fn first_command(finding: &Finding) -> &str {
+fn first_command(finding: &Finding) -> String {
     finding
         .remediation
         .as_ref()
         .and_then(|remediation| {
             remediation
-                .cli
+                .cli()
                 .lines()
                 .map(str::trim)
                 .find(|line| !line.is_empty() && !line.starts_with('#'))
+                .map(str::to_string)
         })
         .unwrap_or_default()
 }
@@ -160,7 +161,7 @@ pub fn render_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<
                 code(&finding.check_id),
                 code(&finding.resource_arn),
                 cell(&finding.message),
-                code(first_command(finding)),
+                code(&first_command(finding)),
             )?;
         }
         if failures.len() > TOP_FAILURES {

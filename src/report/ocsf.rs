@@ -169,11 +169,12 @@ fn event(report: &Report, finding: &Finding) -> Value {
     if let Some(remediation) = &finding.remediation {
         let mut desc = format!(
             "Console:\n{}\n\nCLI:\n{}",
-            remediation.console.trim(),
-            remediation.cli.trim()
+            remediation.console().trim(),
+            remediation.cli().trim()
         );
-        if !remediation.terraform.trim().is_empty() {
-            desc.push_str(&format!("\n\nTerraform:\n{}", remediation.terraform.trim()));
+        let terraform = remediation.terraform();
+        if !terraform.trim().is_empty() {
+            desc.push_str(&format!("\n\nTerraform:\n{}", terraform.trim()));
         }
         let mut object = json!({ "desc": desc });
         if let Some(meta) = meta

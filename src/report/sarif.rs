@@ -197,10 +197,11 @@ fn rule(meta: &CheckMeta) -> Value {
 
 fn result(finding: &Finding, rule_index: Option<usize>) -> Value {
     let mut message = finding.message.clone();
-    if let Some(remediation) = &finding.remediation
-        && !remediation.cli.trim().is_empty()
-    {
-        message.push_str(&format!("\n\nFix (CLI):\n{}", remediation.cli.trim()));
+    if let Some(remediation) = &finding.remediation {
+        let cli = remediation.cli();
+        if !cli.trim().is_empty() {
+            message.push_str(&format!("\n\nFix (CLI):\n{}", cli.trim()));
+        }
     }
     let mut result = json!({
         "ruleId": finding.check_id,

@@ -168,7 +168,7 @@ pub fn render_table(
                         .remediation
                         .as_ref()
                         .map_or(String::new(), |remediation| {
-                            short_fix(&remediation.cli, &finding.check_id)
+                            short_fix(&remediation.cli(), &finding.check_id)
                         }),
                 ),
             ]);

@@ -253,11 +253,11 @@ mod tests {
         let remediation = findings[0].remediation.as_ref().unwrap();
         assert!(
             remediation
-                .cli
+                .cli()
                 .contains("update-assume-role-policy --role-name open-door"),
             "{}",
-            remediation.cli
+            remediation.cli()
         );
-        assert!(!remediation.cli.contains("{role_name}"));
+        assert!(!remediation.cli().contains("{role_name}"));
     }
 }

@@ -152,7 +152,7 @@ mod tests {
                 .remediation
                 .as_ref()
                 .unwrap()
-                .cli
+                .cli()
                 .contains(&format!("--saml-provider-arn {OKTA}"))
         );
     }

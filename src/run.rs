@@ -638,15 +638,21 @@ fn crosses_gates(report: &Report, gates: &Gates) -> bool {
     over_severity || under_score
 }
 
-/// The formats asked for, each once. More than one, or asff (a file per 100 findings),
-/// needs `--output-dir`: a usage error, raised before any collection starts.
-fn report_formats(args: &OutputArgs) -> anyhow::Result<Vec<ReportFormat>> {
+/// `--format` as given, each format once, in the order first given.
+fn distinct_formats(args: &OutputArgs) -> Vec<ReportFormat> {
     let mut formats: Vec<ReportFormat> = Vec::new();
     for format in &args.format {
         if !formats.contains(format) {
             formats.push(*format);
         }
     }
+    formats
+}
+
+/// The formats asked for, each once. More than one, or asff (a file per 100 findings),
+/// needs `--output-dir`: a usage error, raised before any collection starts.
+fn report_formats(args: &OutputArgs) -> anyhow::Result<Vec<ReportFormat>> {
+    let formats = distinct_formats(args);
     if args.output_dir.is_none() {
         if formats.len() > 1 {
             bail!(

@@ -2,8 +2,8 @@
 //! them, in one report) and `iamscan merge` (shards' reports into one).
 
 use super::{
-    Gates, Live, Outcome, assess, aws_options, collect_live, crosses_gates, load_config,
-    selected_checks, table_width, terminal, write_output, write_report,
+    Gates, Live, Outcome, assess, aws_options, collect_live, crosses_gates, distinct_formats,
+    load_config, selected_checks, table_width, terminal, write_output, write_report,
 };
 use crate::aws;
 use crate::cli::{Format, MergeArgs, OrganizationArgs, OutputArgs, ReportFormat, ScanArgs};
@@ -318,12 +318,7 @@ fn accounts_bar(progress: bool, accounts: usize) -> indicatif::ProgressBar {
 /// The organization report is a table or JSON; the other formats are written per account,
 /// which needs `--output-dir`.
 fn organization_formats(args: &OutputArgs) -> anyhow::Result<Vec<ReportFormat>> {
-    let mut formats: Vec<ReportFormat> = Vec::new();
-    for format in &args.format {
-        if !formats.contains(format) {
-            formats.push(*format);
-        }
-    }
+    let formats = distinct_formats(args);
     if args.output_dir.is_none() {
         if formats.len() > 1 {
             bail!(

@@ -746,14 +746,12 @@ impl<'i, 'a> Graph<'i, 'a> {
             }
             self.indexes.insert(action, index);
         }
+        let passers: Vec<usize> = (0..self.nodes.len())
+            .filter(|&id| self.coverage.contains_key(&(PASS_ROLE, id)))
+            .collect();
         for method in methods() {
             let holders_of: Vec<usize> = match method.kind {
-                Kind::PassRole => self
-                    .coverage
-                    .keys()
-                    .filter(|(action, _)| *action == PASS_ROLE)
-                    .map(|&(_, id)| id)
-                    .collect(),
+                Kind::PassRole => passers.clone(),
                 Kind::ServiceRole => (0..self.nodes.len())
                     .filter(|&id| self.nodes[id].level != FULL_ADMIN)
                     .collect(),
@@ -769,7 +767,6 @@ impl<'i, 'a> Graph<'i, 'a> {
                 }
                 holders.push(id);
             }
-            holders.sort_unstable();
             if method.kind == Kind::PassRole {
                 let mut index = ActionIndex::default();
                 for &id in &holders {

@@ -59,20 +59,7 @@ async fn seed(moto: &Moto) -> Org {
         .to_string();
     let mut members = Vec::new();
     for name in ["alpha", "beta"] {
-        let account = organizations
-            .create_account()
-            .email(format!("{name}@example.com"))
-            .account_name(name)
-            .send()
-            .await
-            .expect("CreateAccount");
-        members.push(
-            account
-                .create_account_status()
-                .and_then(|status| status.account_id())
-                .expect("moto creates accounts at once")
-                .to_string(),
-        );
+        members.push(create_account(&organizations, name).await);
     }
     let root = organizations
         .list_roots()
@@ -165,6 +152,21 @@ async fn seed(moto: &Moto) -> Org {
         alpha: members[0].clone(),
         beta: members[1].clone(),
     }
+}
+
+/// A member account named `name`; its id (moto creates accounts at once).
+async fn create_account(organizations: &aws_sdk_organizations::Client, name: &str) -> String {
+    organizations
+        .create_account()
+        .email(format!("{name}@example.com"))
+        .account_name(name)
+        .send()
+        .await
+        .expect("CreateAccount")
+        .create_account_status()
+        .and_then(|status| status.account_id())
+        .expect("moto creates accounts at once")
+        .to_string()
 }
 
 fn org_scan(url: &str, extra: &[&str]) -> Run {
@@ -713,18 +715,7 @@ fn only_active_accounts_are_scanned_and_an_asked_for_inactive_or_unknown_id_is_f
     let org = block_on(seed(&moto));
     let gamma = block_on(async {
         let organizations = moto.organizations();
-        let created = organizations
-            .create_account()
-            .email("gamma@example.com")
-            .account_name("gamma")
-            .send()
-            .await
-            .expect("CreateAccount");
-        let gamma = created
-            .create_account_status()
-            .and_then(|status| status.account_id())
-            .expect("an account id")
-            .to_string();
+        let gamma = create_account(&organizations, "gamma").await;
         // moto marks a closed account SUSPENDED at once (AWS: PENDING_CLOSURE first).
         organizations
             .close_account()

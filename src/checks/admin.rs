@@ -168,7 +168,7 @@ pub fn policy_full_admin(context: &Context, emit: &mut Emitter) {
         };
         let statements: Vec<&str> = grants
             .iter()
-            .map(|grant| grant.statement.as_str())
+            .map(|grant| &*grant.statement)
             .collect();
         let held_by = holders
             .get(policy.arn.as_str())
@@ -303,7 +303,7 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
                 .grants
                 .iter()
                 .map(|grant| {
-                    let (arn, name) = match &grant.policy {
+                    let (arn, name) = match &*grant.policy {
                         PolicySource::Managed { arn, name } => (arn.as_str(), name.as_str()),
                         PolicySource::Inline { name, .. } => ("", name.as_str()),
                     };
@@ -360,7 +360,7 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
         if let Some(arn) = evidence
             .grants
             .iter()
-            .find_map(|grant| match &grant.policy {
+            .find_map(|grant| match &*grant.policy {
                 PolicySource::Managed { arn, .. } if grant.via_group.is_none() => Some(arn),
                 _ => None,
             })
@@ -370,7 +370,7 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
         if let Some(name) = evidence
             .grants
             .iter()
-            .find_map(|grant| match &grant.policy {
+            .find_map(|grant| match &*grant.policy {
                 PolicySource::Inline { name, .. } if grant.via_group.is_none() => Some(name),
                 _ => None,
             })
@@ -383,7 +383,7 @@ pub fn principal_effective_admin(context: &Context, emit: &mut Emitter) {
             .find_map(|grant| grant.via_group.as_ref())
             .filter(|_| who.kind == PrincipalKind::User)
         {
-            values.push(("group_name", group.clone()));
+            values.push(("group_name", group.to_string()));
         }
         emit.fail_at(severity, resource, message, &values);
     }

@@ -176,7 +176,7 @@ fn fail(
         })
         .and_then(|step| step.grants.first());
     if let Some(grant) = first_policy {
-        match &grant.policy {
+        match &*grant.policy {
             PolicySource::Managed { arn, name } => {
                 values.push(("policy_arn", arn.clone()));
                 values.push(("policy_name", name.clone()));

@@ -53,9 +53,10 @@ use super::matching::{Glob, Requester, resolve_pattern, resources_cover, service
 use crate::inventory::gaad::ManagedPolicy;
 use crate::inventory::{AuthorizationDetails, InlinePolicy, Inventory, OrgContext};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Actions whose grant on every resource marks an administrator: one or two per service
 /// that matters (identity, compute, data, keys, audit, organization).
@@ -153,12 +154,15 @@ impl fmt::Display for PolicySource {
 
 /// One statement of one policy that grants (or denies) what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Shared, not copied: the analysis clones sources into every answer and route, and each
+/// clone is three reference counts.
 pub struct GrantSource {
-    pub policy: PolicySource,
+    pub policy: Arc<PolicySource>,
     /// The group a user holds the policy through.
-    pub via_group: Option<String>,
+    pub via_group: Option<Arc<str>>,
     /// The statement's Sid, or `Statement[i]` when it has none.
-    pub statement: String,
+    pub statement: Arc<str>,
 }
 
 impl fmt::Display for GrantSource {
@@ -297,7 +301,10 @@ impl ResourceGrant<'_> {
 
 struct CompiledStatement<'a> {
     statement: &'a Statement,
-    label: String,
+    label: Arc<str>,
+    /// What an Allow depends on (see [`ConditionClass::dependency`]), shared by every
+    /// verdict that names the statement.
+    dependency: Option<Arc<str>>,
     actions: Vec<Glob>,
     not_action: bool,
     class: ConditionClass,
@@ -313,7 +320,7 @@ impl CompiledStatement<'_> {
 }
 
 struct CompiledPolicy<'a> {
-    source: PolicySource,
+    source: Arc<PolicySource>,
     statements: Vec<CompiledStatement<'a>>,
     /// Whether some Resource pattern uses a policy variable: then its verdicts depend on
     /// the principal and cannot be shared.
@@ -337,16 +344,17 @@ fn compile<'a>(
                 ActionSpec::Action(patterns) => (patterns, false),
                 ActionSpec::NotAction(patterns) => (patterns, true),
             };
+            let class = classify(statement, now);
             CompiledStatement {
                 statement,
-                label: statement
-                    .sid
-                    .clone()
-                    .filter(|sid| !sid.is_empty())
-                    .unwrap_or_else(|| format!("Statement[{index}]")),
+                label: match statement.sid.as_deref() {
+                    Some(sid) if !sid.is_empty() => sid.into(),
+                    _ => format!("Statement[{index}]").into(),
+                },
+                dependency: class.dependency().map(Arc::from),
                 actions: patterns.iter().map(|pattern| Glob::new(pattern)).collect(),
                 not_action,
-                class: classify(statement, now),
+                class,
             }
         })
         .collect();
@@ -360,7 +368,7 @@ fn compile<'a>(
             None => false,
         });
     CompiledPolicy {
-        source,
+        source: Arc::new(source),
         statements,
         has_variables,
         probes: OnceLock::new(),
@@ -371,11 +379,11 @@ fn compile<'a>(
 #[derive(Debug, Clone, Default)]
 struct Verdict {
     /// Allow statements that apply, with their conditions (unsatisfiable ones left out).
-    allows: Vec<(usize, Option<String>)>,
+    allows: Vec<(usize, Option<Arc<str>>)>,
     /// Deny statements that apply whatever the requester does.
     denies: Vec<usize>,
     /// Deny statements that apply only under a condition.
-    conditional_denies: Vec<(usize, String)>,
+    conditional_denies: Vec<(usize, Arc<str>)>,
 }
 
 impl CompiledPolicy<'_> {
@@ -393,7 +401,7 @@ impl CompiledPolicy<'_> {
             {
                 continue;
             }
-            let dependency = compiled.class.dependency().map(str::to_owned);
+            let dependency = compiled.dependency.clone();
             match (compiled.statement.effect, dependency) {
                 (Effect::Allow, dependency) => verdict.allows.push((index, dependency)),
                 (Effect::Deny, None) => verdict.denies.push(index),
@@ -415,27 +423,27 @@ impl CompiledPolicy<'_> {
         })
     }
 
-    fn source_of(&self, statement: usize, via_group: Option<&str>) -> GrantSource {
+    fn source_of(&self, statement: usize, via_group: Option<&Arc<str>>) -> GrantSource {
         GrantSource {
-            policy: self.source.clone(),
-            via_group: via_group.map(str::to_owned),
-            statement: self.statements[statement].label.clone(),
+            policy: Arc::clone(&self.source),
+            via_group: via_group.cloned(),
+            statement: Arc::clone(&self.statements[statement].label),
         }
     }
 }
 
 /// A policy a principal holds, and the group it holds it through.
-#[derive(Debug, Clone, Copy)]
-struct Holding<'a> {
+#[derive(Debug, Clone)]
+struct Holding {
     policy: usize,
-    via_group: Option<&'a str>,
+    via_group: Option<Arc<str>>,
 }
 
 struct Entry<'a> {
     principal: PrincipalRef<'a>,
     user_id: Option<&'a str>,
     tags: Option<&'a BTreeMap<String, String>>,
-    holdings: Vec<Holding<'a>>,
+    holdings: Vec<Holding>,
     boundary_arn: Option<&'a str>,
     boundary: Option<usize>,
     /// Whether the organization's SCPs cap this principal (not a service-linked role).
@@ -465,8 +473,8 @@ pub struct PermissionIndex<'a> {
 
 /// See [`Permissions::sharing_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SharingKey<'a> {
-    holdings: Vec<(usize, Option<&'a str>)>,
+pub struct SharingKey {
+    holdings: Vec<(usize, Option<Arc<str>>)>,
     boundary: Option<usize>,
     capped: bool,
 }
@@ -592,7 +600,7 @@ impl<'a> Builder<'a> {
         owner: &str,
         inline: &'a [InlinePolicy],
         attached: &'a [crate::inventory::gaad::AttachedPolicy],
-        holdings: &mut Vec<Holding<'a>>,
+        holdings: &mut Vec<Holding>,
         unknowns: &mut Vec<String>,
     ) {
         for policy in inline {
@@ -696,9 +704,10 @@ impl<'a> PermissionIndex<'a> {
             for group_name in &user.groups {
                 match group_holdings.get(group_name.as_str()) {
                     Some((group, group_unknowns)) => {
+                        let via_group: Arc<str> = Arc::from(group_name.as_str());
                         holdings.extend(group.iter().map(|holding| Holding {
                             policy: holding.policy,
-                            via_group: Some(group_name.as_str()),
+                            via_group: Some(Arc::clone(&via_group)),
                         }));
                         unknowns.extend(group_unknowns.iter().cloned());
                     }
@@ -858,13 +867,13 @@ type LevelVerdicts<'p> = (&'p str, Vec<(&'p CompiledPolicy<'p>, &'p Verdict)>);
 /// Folds verdicts into an answer; `boundary` is the boundary policy's verdict when one is
 /// set, `scps` the SCP verdicts of every level (root first) when SCPs cap the principal.
 fn answer<'p>(
-    parts: impl Iterator<Item = (&'p CompiledPolicy<'p>, Option<&'p str>, &'p Verdict)>,
+    parts: impl Iterator<Item = (&'p CompiledPolicy<'p>, Option<&'p Arc<str>>, &'p Verdict)>,
     boundary: Option<(&CompiledPolicy, &Verdict)>,
     scps: &[LevelVerdicts],
 ) -> Access {
     let mut grants = Vec::new();
     let mut unconditional = false;
-    let mut allow_conditions: Vec<String> = Vec::new();
+    let mut allow_conditions: Vec<Arc<str>> = Vec::new();
     let mut denied_by = Vec::new();
     let mut deny_conditions: Vec<String> = Vec::new();
     for (policy, via_group, verdict) in parts {
@@ -934,7 +943,7 @@ fn answer<'p>(
     let mut scp_conditions = Vec::new();
     if denied_by.is_empty() {
         for (target, level) in scps {
-            let allows: Vec<&Option<String>> = level
+            let allows: Vec<&Option<Arc<str>>> = level
                 .iter()
                 .flat_map(|(_, verdict)| verdict.allows.iter().map(|(_, dependency)| dependency))
                 .collect();
@@ -980,12 +989,19 @@ fn answer<'p>(
     }
 }
 
-fn join_unique(items: impl Iterator<Item = String>, separator: &str) -> String {
+fn join_unique<S: AsRef<str>>(items: impl Iterator<Item = S>, separator: &str) -> String {
     let mut seen = BTreeSet::new();
-    items
-        .filter(|item| seen.insert(item.clone()))
-        .collect::<Vec<_>>()
-        .join(separator)
+    let mut joined = String::new();
+    for item in items {
+        let item = item.as_ref();
+        if seen.insert(item.to_owned()) {
+            if seen.len() > 1 {
+                joined.push_str(separator);
+            }
+            joined.push_str(item);
+        }
+    }
+    joined
 }
 
 fn dedup_sources(sources: &mut Vec<GrantSource>) {
@@ -1038,7 +1054,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
             .holdings
             .iter()
             .filter(|holding| seen.insert(holding.policy))
-            .map(|holding| &self.index.policies[holding.policy].source)
+            .map(|holding| &*self.index.policies[holding.policy].source)
             .collect()
     }
 
@@ -1055,14 +1071,14 @@ impl<'i, 'a> Permissions<'i, 'a> {
     /// groups it holds them through, its boundary and whether SCPs cap it. Principals with
     /// equal keys get equal answers about those actions. `None` when one of those policies
     /// uses a variable, whose answers depend on who asks.
-    pub fn sharing_key(&self, names: impl Fn(usize) -> bool) -> Option<SharingKey<'a>> {
+    pub fn sharing_key(&self, names: impl Fn(usize) -> bool) -> Option<SharingKey> {
         let policies = &self.index.policies;
-        let holdings: Vec<(usize, Option<&'a str>)> = self
+        let holdings: Vec<(usize, Option<Arc<str>>)> = self
             .entry
             .holdings
             .iter()
             .filter(|holding| names(holding.policy))
-            .map(|holding| (holding.policy, holding.via_group))
+            .map(|holding| (holding.policy, holding.via_group.clone()))
             .collect();
         let boundary = self.entry.boundary;
         let scps = self.scp_levels().iter().flat_map(|level| &level.policies);
@@ -1115,7 +1131,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
                 .map(|(holding, verdict)| {
                     (
                         &self.index.policies[holding.policy],
-                        holding.via_group,
+                        holding.via_group.as_ref(),
                         verdict,
                     )
                 }),
@@ -1205,7 +1221,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
                     ResourceSpec::NotResource(patterns) => (patterns, true),
                 };
                 grants.push(ResourceGrant {
-                    source: policy.source_of(index, holding.via_group),
+                    source: policy.source_of(index, holding.via_group.as_ref()),
                     conditional: compiled.class.dependency().map(str::to_owned),
                     patterns,
                     except,
@@ -1287,7 +1303,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
                     Some(verdicts) => &verdicts[probe],
                     None => &policy.probe_verdicts()[probe],
                 };
-                (policy, holding.via_group, verdict)
+                (policy, holding.via_group.as_ref(), verdict)
             });
             let boundary = self.entry.boundary.map(|index| {
                 let policy = &policies[index];
@@ -1530,7 +1546,7 @@ mod tests {
         let Access::Denied { by } = access else {
             panic!("{access:?}")
         };
-        assert_eq!(by[0].statement, "NoIam");
+        assert_eq!(&*by[0].statement, "NoIam");
         assert!(alice_access(&details, "s3:GetObject", "*").is_certain());
     }
 
@@ -1835,7 +1851,7 @@ mod tests {
         let alice = index.user("alice").unwrap();
         let grants = alice.allowed_resources("iam:PassRole");
         assert_eq!(grants.len(), 1);
-        assert_eq!(grants[0].source.statement, "Pass");
+        assert_eq!(&*grants[0].source.statement, "Pass");
         assert!(!grants[0].except);
         assert!(grants[0].covers(&format!("arn:aws:iam::{ACCOUNT}:role/app-web")));
         assert!(!grants[0].covers(&format!("arn:aws:iam::{ACCOUNT}:role/admin")));
@@ -2129,7 +2145,7 @@ mod tests {
                 panic!("level {at}: {access:?}")
             };
             assert_eq!(by.len(), 1, "{by:?}");
-            assert_eq!(by[0].statement, "NoIam");
+            assert_eq!(&*by[0].statement, "NoIam");
             assert!(
                 by[0]
                     .to_string()

@@ -32,7 +32,9 @@ use crate::policy::permissions::{
 };
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet, VecDeque};
+// foldhash: the analysis hashes a few million short keys (action names, node numbers).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 const ASSUME_ROLE: &str = "sts:AssumeRole";
@@ -369,7 +371,7 @@ struct Graph<'i, 'a> {
     somewhere: HashMap<(usize, &'static str), Rc<Access>>,
     /// The same, answered once for all the principals whose policies that name the action
     /// are the same, held the same way.
-    shared_somewhere: HashMap<(SharingKey<'a>, &'static str), Rc<Access>>,
+    shared_somewhere: HashMap<(SharingKey, &'static str), Rc<Access>>,
 }
 
 /// Which methods may give one principal a certain step on some target: not those whose
@@ -957,7 +959,7 @@ impl<'i, 'a> Graph<'i, 'a> {
 
     /// The statement a grant names, from the inventory's documents.
     fn statement(&self, source: &GrantSource) -> Option<&'a Statement> {
-        let document = match &source.policy {
+        let document = match &*source.policy {
             PolicySource::Managed { arn, .. } => self.managed_documents.get(arn.as_str())?,
             PolicySource::Inline { owner, name } => self
                 .inline_documents
@@ -974,7 +976,7 @@ impl<'i, 'a> Graph<'i, 'a> {
                     .clone()
                     .filter(|sid| !sid.is_empty())
                     .unwrap_or_else(|| format!("Statement[{index}]"));
-                (label == source.statement).then_some(statement)
+                (*label == *source.statement).then_some(statement)
             })
     }
 

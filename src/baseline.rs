@@ -38,7 +38,7 @@ pub struct Comparison {
 type Key = (String, String);
 
 fn key(finding: &Finding) -> Key {
-    (finding.check_id.to_string(), finding.resource_arn.clone())
+    (finding.check_id.to_string(), finding.resource_arn.to_string())
 }
 
 fn failing(report: &Report) -> BTreeSet<Key> {
@@ -100,7 +100,7 @@ pub fn compare(current: &mut Report, baseline: &Report) -> Comparison {
         })
         .map(|finding| Resolved {
             check_id: finding.check_id.to_string(),
-            resource_arn: finding.resource_arn.clone(),
+            resource_arn: finding.resource_arn.to_string(),
             title: finding.title.to_string(),
             severity: finding.severity,
         })
@@ -130,7 +130,7 @@ mod tests {
             .find(|finding| finding.check_id == check && finding.status == Status::Fail)
             .expect("a failure to fix");
         finding.status = Status::Pass;
-        finding.resource_arn.clone()
+        finding.resource_arn.to_string()
     }
 
     #[test]

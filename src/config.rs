@@ -507,7 +507,7 @@ expires = "soon"
             status: Status::Fail,
             resource_arn: arn.into(),
             resource_type: "AwsIamUser".into(),
-            message: String::new(),
+            message: String::new().into(),
             remediation: None,
             muted_reason: None,
             change: None,

@@ -4,9 +4,11 @@ use crate::catalog::{self, RemediationTemplate};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// How bad a failing check is. Ordered from least to most severe so that
 /// `severity >= Severity::High` reads naturally.
@@ -294,27 +296,125 @@ impl<'de> Deserialize<'de> for Remediation {
 }
 
 /// Text a finding shares with every other finding of its check: borrowed from the check
-/// catalog (or a resource kind) when a check emits it, owned when a report is loaded back.
-/// A scan holds a million findings, most of them passes; one copy of each title serves them
-/// all. It serializes as the plain string.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SharedStr(Cow<'static, str>);
+/// catalog (or a resource kind) when a check emits it, interned when a report is loaded
+/// back. A scan holds a million findings, most of them passes; one copy of each title
+/// serves them all, and each finding holds a bare reference. It serializes as the plain
+/// string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedStr(&'static str);
 
 impl SharedStr {
     pub const fn borrowed(text: &'static str) -> Self {
-        SharedStr(Cow::Borrowed(text))
+        SharedStr(text)
     }
 
     pub fn as_str(&self) -> &str {
+        self.0
+    }
+}
+
+/// The one copy of `text` for the rest of the process. Only for the texts a SharedStr
+/// holds (check ids, titles, resource kinds): a report has a few hundred distinct ones
+/// however many findings it holds, so what stays allocated is bounded by the reports read.
+fn intern(text: &str) -> &'static str {
+    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut table = TABLE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(interned) = table.get(text) {
+        return interned;
+    }
+    let interned: &'static str = Box::leak(text.into());
+    table.insert(interned);
+    interned
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedStr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(SharedStr(intern(&text)))
+    }
+}
+
+/// Text of one finding (its resource's ARN, its message), held exactly as long as it is:
+/// a String's spare capacity, a million findings over, is memory a scan of a large account
+/// does not have to spare. It serializes as the plain string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(Box<str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text(text.into_boxed_str())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text(text.into())
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
     }
 }
 
 impl Deref for SharedStr {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0
     }
 }
 
@@ -326,7 +426,7 @@ impl fmt::Debug for SharedStr {
 
 impl fmt::Display for SharedStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0)
     }
 }
 
@@ -338,7 +438,7 @@ impl From<&'static str> for SharedStr {
 
 impl From<String> for SharedStr {
     fn from(text: String) -> Self {
-        SharedStr(Cow::Owned(text))
+        SharedStr(intern(&text))
     }
 }
 
@@ -369,9 +469,9 @@ pub struct Finding {
     /// Borrowed from the catalog like the title.
     pub categories: Cow<'static, [Category]>,
     pub status: Status,
-    pub resource_arn: String,
+    pub resource_arn: Text,
     pub resource_type: SharedStr,
-    pub message: String,
+    pub message: Text,
     /// Present on failures (and on errors, where it says how to give the scanner access).
     /// Boxed: most findings are passes, and an empty box costs a pointer, not three strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -191,7 +191,7 @@ mod tests {
             status,
             resource_arn: "arn".into(),
             resource_type: "AwsIamUser".into(),
-            message: String::new(),
+            message: String::new().into(),
             remediation: None,
             muted_reason: None,
             change: None,

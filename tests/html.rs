@@ -51,8 +51,8 @@ fn hostile_report() -> Report {
         .iter_mut()
         .find(|finding| finding.status == Status::Fail)
         .expect("the demo has failures");
-    failure.resource_arn = arn.clone();
-    failure.message = format!("user {HOSTILE_NAME} </script><script>alert(2)</script>");
+    failure.resource_arn = arn.clone().into();
+    failure.message = format!("user {HOSTILE_NAME} </script><script>alert(2)</script>").into();
     let muted = report
         .findings
         .iter_mut()

@@ -266,7 +266,7 @@ mod tests {
     fn summary_of(findings: &[Finding]) -> Vec<(Status, String)> {
         findings
             .iter()
-            .map(|finding| (finding.status, finding.message.clone()))
+            .map(|finding| (finding.status, finding.message.to_string()))
             .collect()
     }
 

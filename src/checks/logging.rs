@@ -371,7 +371,7 @@ mod tests {
     fn verdict(trails: Vec<Trail>) -> (Status, String) {
         let findings = run("cloudtrail-enabled", &with_trails(Some(trails)));
         assert_eq!(findings.len(), 1);
-        (findings[0].status, findings[0].message.clone())
+        (findings[0].status, findings[0].message.to_string())
     }
 
     #[test]

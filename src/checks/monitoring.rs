@@ -349,7 +349,7 @@ mod tests {
     fn verdict(inventory: &Inventory) -> (Status, String) {
         let findings = run("alarm-iam-policy-changes", inventory);
         assert_eq!(findings.len(), 1, "{findings:#?}");
-        (findings[0].status, findings[0].message.clone())
+        (findings[0].status, findings[0].message.to_string())
     }
 
     fn recommended() -> &'static str {

@@ -261,7 +261,7 @@ mod tests {
         let template = report.findings[0].clone();
         report.findings = (0..findings)
             .map(|index| Finding {
-                resource_arn: format!("arn:aws:iam::210987654321:user/user-{index}"),
+                resource_arn: format!("arn:aws:iam::210987654321:user/user-{index}").into(),
                 categories: vec![Category::Mfa].into(),
                 ..template.clone()
             })

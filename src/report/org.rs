@@ -298,8 +298,8 @@ fn summarise(accounts: &[AccountResult]) -> OrgSummary {
                 account_name: account.name.clone(),
                 severity: finding.severity,
                 check_id: finding.check_id.to_string(),
-                resource_arn: finding.resource_arn.clone(),
-                message: finding.message.clone(),
+                resource_arn: finding.resource_arn.to_string(),
+                message: finding.message.to_string(),
             })
         })
         .collect();

@@ -196,7 +196,7 @@ fn rule(meta: &CheckMeta) -> Value {
 }
 
 fn result(finding: &Finding, rule_index: Option<usize>) -> Value {
-    let mut message = finding.message.clone();
+    let mut message = finding.message.to_string();
     if let Some(remediation) = &finding.remediation {
         let cli = remediation.cli();
         if !cli.trim().is_empty() {

@@ -410,6 +410,8 @@ pub struct Context<'a> {
     permissions: std::sync::OnceLock<std::sync::Arc<crate::policy::PermissionIndex<'a>>>,
     /// Escalation analysis, built on first use (it needs the authorization details).
     escalation: std::sync::OnceLock<Option<std::sync::Arc<crate::policy::escalation::Analysis>>>,
+    /// The policies the wildcard checks review, built by the first of them.
+    reviewed: std::sync::OnceLock<Vec<wildcard::Reviewed<'a>>>,
 }
 
 /// Why a check could not see its data: becomes the message of an `error` finding.
@@ -423,6 +425,7 @@ impl<'a> Context<'a> {
             now,
             permissions: std::sync::OnceLock::new(),
             escalation: std::sync::OnceLock::new(),
+            reviewed: std::sync::OnceLock::new(),
         }
     }
 

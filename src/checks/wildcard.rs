@@ -16,19 +16,59 @@ use crate::policy::matching::{
     Requester, action_matches, resources_cover, statement_covers_action,
 };
 use crate::policy::{ActionSpec, Effect, PolicyDocument, ResourceSpec, Statement};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
-/// A policy under review, with what a finding about it needs.
-struct Reviewed<'a> {
-    arn: String,
+/// A policy under review, with what a finding about it needs. Built once per scan and
+/// shared by the four checks here (see [`Context::reviewed_policies`]).
+pub(super) struct Reviewed<'a> {
+    arn: &'a str,
     kind: &'static str,
     /// `policy deployer-access`, `inline policy ops of role/deployer`.
     label: String,
-    document: Option<&'a PolicyDocument>,
-    values: Vec<(&'static str, String)>,
+    /// `None` when the document could not be read.
+    allows: Option<Vec<Allow<'a>>>,
+    /// The remediation's placeholders: the policy's ARN or owner, and its name.
+    values: [(&'static str, &'a str); 2],
 }
 
-fn reviewed(details: &AuthorizationDetails) -> Vec<Reviewed<'_>> {
+/// An Allow statement that can apply, with what it depends on.
+struct Allow<'a> {
+    index: usize,
+    statement: &'a Statement,
+    /// The condition a grant needs that is outside the caller's control.
+    condition: Option<String>,
+}
+
+impl<'a> Context<'a> {
+    /// The policies the wildcard checks review, each Allow statement classified once.
+    fn reviewed_policies(&self) -> Result<&[Reviewed<'a>], super::Missing> {
+        let details = self.authorization()?;
+        Ok(self.reviewed.get_or_init(|| reviewed(details, self.now)))
+    }
+}
+
+fn allows(document: &PolicyDocument, now: DateTime<Utc>) -> Vec<Allow<'_>> {
+    document
+        .statements
+        .iter()
+        .enumerate()
+        .filter(|(_, statement)| statement.effect == Effect::Allow)
+        .filter_map(|(index, statement)| {
+            let class = classify(statement, now);
+            if let ConditionClass::Unsatisfiable(_) = class {
+                return None;
+            }
+            Some(Allow {
+                index,
+                statement,
+                condition: class.dependency().map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+fn reviewed(details: &AuthorizationDetails, now: DateTime<Utc>) -> Vec<Reviewed<'_>> {
     let attached: BTreeSet<&str> = details
         .users
         .iter()
@@ -55,14 +95,11 @@ fn reviewed(details: &AuthorizationDetails) -> Vec<Reviewed<'_>> {
                 && (policy.attachment_count > 0 || attached.contains(policy.arn.as_str()))
         })
         .map(|policy| Reviewed {
-            arn: policy.arn.clone(),
+            arn: &policy.arn,
             kind: "AwsIamPolicy",
             label: format!("policy {}", policy.name),
-            document: policy.document.as_ref(),
-            values: vec![
-                ("policy_arn", policy.arn.clone()),
-                ("policy_name", policy.name.clone()),
-            ],
+            allows: policy.document.as_ref().map(|document| allows(document, now)),
+            values: [("policy_arn", &policy.arn), ("policy_name", &policy.name)],
         })
         .collect();
     let owners = details
@@ -107,14 +144,11 @@ fn reviewed(details: &AuthorizationDetails) -> Vec<Reviewed<'_>> {
     for (kind_name, kind, placeholder, owner, arn, inline) in owners {
         for policy in inline {
             reviewed.push(Reviewed {
-                arn: arn.to_string(),
+                arn,
                 kind,
                 label: format!("inline policy {} of {kind_name}/{owner}", policy.name),
-                document: policy.document.as_ref(),
-                values: vec![
-                    (placeholder, owner.to_string()),
-                    ("policy_name", policy.name.clone()),
-                ],
+                allows: policy.document.as_ref().map(|document| allows(document, now)),
+                values: [(placeholder, owner), ("policy_name", &policy.name)],
             });
         }
     }
@@ -122,9 +156,9 @@ fn reviewed(details: &AuthorizationDetails) -> Vec<Reviewed<'_>> {
 }
 
 /// One offending statement: what it grants, and the condition it depends on.
-struct Offence {
+struct Offence<'r> {
     text: String,
-    condition: Option<String>,
+    condition: Option<&'r str>,
     severity: Severity,
 }
 
@@ -148,8 +182,7 @@ type Judge = dyn Fn(&Statement, &Context) -> Option<(String, Severity)>;
 
 /// Reviews every policy with `judge`, one finding per policy; `what` says what passes.
 fn review(context: &Context, emit: &mut Emitter, what: &str, judge: &Judge) {
-    let details = require!(context, emit, context.authorization());
-    let policies = reviewed(details);
+    let policies = require!(context, emit, context.reviewed_policies());
     if policies.is_empty() {
         emit.skipped(
             Resource::new(context.account_arn(), "AwsAccount"),
@@ -158,35 +191,27 @@ fn review(context: &Context, emit: &mut Emitter, what: &str, judge: &Judge) {
         return;
     }
     for policy in policies {
-        let resource = Resource::new(&policy.arn, policy.kind);
-        let Some(document) = policy.document else {
+        let resource = Resource::new(policy.arn, policy.kind);
+        let Some(allows) = &policy.allows else {
             emit.error(
                 resource,
                 format!("{} could not be read (see the scan's gaps)", policy.label),
             );
             continue;
         };
-        let offences: Vec<Offence> = document
-            .statements
+        let offences: Vec<Offence> = allows
             .iter()
-            .enumerate()
-            .filter(|(_, statement)| statement.effect == Effect::Allow)
-            .filter_map(|(index, statement)| {
-                let class = classify(statement, context.now);
-                if let ConditionClass::Unsatisfiable(_) = class {
-                    return None;
-                }
-                let (text, severity) = judge(statement, context)?;
-                let condition = class.dependency().map(str::to_owned);
+            .filter_map(|allow| {
+                let (text, severity) = judge(allow.statement, context)?;
                 // A grant that needs a condition outside the caller's control is narrower.
-                let severity = match (&condition, severity) {
+                let severity = match (&allow.condition, severity) {
                     (Some(_), Severity::High) => Severity::Medium,
                     (Some(_), Severity::Medium) => Severity::Low,
                     (_, severity) => severity,
                 };
                 Some(Offence {
-                    text: format!("{} {text}", label(index, statement)),
-                    condition,
+                    text: format!("{} {text}", label(allow.index, allow.statement)),
+                    condition: allow.condition.as_deref(),
                     severity,
                 })
             })
@@ -211,7 +236,7 @@ fn review(context: &Context, emit: &mut Emitter, what: &str, judge: &Judge) {
             severity,
             resource,
             format!("{}: {}", policy.label, details.join("; ")),
-            &policy.values,
+            &policy.values.map(|(name, value)| (name, value.to_string())),
         );
     }
 }

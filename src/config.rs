@@ -57,7 +57,7 @@ const THRESHOLD_KEYS: &[&str] = &[
 const SUPPRESSION_KEYS: &[&str] = &["check", "resource", "tags", "reason", "expires"];
 
 /// Resource ARN -> its tags, for suppressions by tag.
-pub type ResourceTags<'i> = HashMap<&'i str, &'i BTreeMap<String, String>>;
+pub type ResourceTags<'i> = HashMap<&'i str, &'i crate::inventory::Tags>;
 
 /// The tags of every user and role of `inventory`.
 pub fn resource_tags(inventory: &crate::inventory::Inventory) -> ResourceTags<'_> {
@@ -528,11 +528,11 @@ reason = "sandbox accounts of the platform team"
         )
         .unwrap();
         assert_eq!(config.suppressions[0].resource, "*");
-        let tagged: BTreeMap<String, String> = [("owner", "platform"), ("env", "sandbox-eu")]
+        let tagged: crate::inventory::Tags = [("owner", "platform"), ("env", "sandbox-eu")]
             .into_iter()
             .map(|(key, value)| (key.to_string(), value.to_string()))
             .collect();
-        let partly: BTreeMap<String, String> = [("owner".to_string(), "platform".to_string())]
+        let partly: crate::inventory::Tags = [("owner".to_string(), "platform".to_string())]
             .into_iter()
             .collect();
         let tags: ResourceTags = [

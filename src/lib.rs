@@ -21,3 +21,4 @@ pub mod report;
 #[cfg(feature = "aws")]
 pub mod run;
 pub mod score;
+pub mod vecmap;

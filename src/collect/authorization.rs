@@ -17,7 +17,6 @@ use aws_sdk_iam::types::{
     AttachedPermissionsBoundary, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail,
     RoleDetail, Tag, UserDetail,
 };
-use std::collections::BTreeMap;
 
 /// The most items one page may hold.
 const PAGE_SIZE: i32 = 1000;
@@ -149,7 +148,7 @@ fn boundary(boundary: Option<&AttachedPermissionsBoundary>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn tags(list: &[Tag]) -> BTreeMap<String, String> {
+fn tags(list: &[Tag]) -> crate::inventory::Tags {
     list.iter()
         .map(|tag| (tag.key().to_string(), tag.value().to_string()))
         .collect()

@@ -256,7 +256,7 @@ mod tests {
             attached_policies: Vec::new(),
             inline_policies: Vec::new(),
             permissions_boundary: None,
-            tags: BTreeMap::new(),
+            tags: Default::default(),
         }
     }
 

@@ -6,7 +6,7 @@ use crate::policy::PolicyDocument;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use super::Tags;
 use std::path::Path;
 
 pub const OPERATION: &str = "GetAccountAuthorizationDetails";
@@ -50,7 +50,7 @@ pub struct User {
     #[serde(default)]
     pub permissions_boundary: Option<String>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ pub struct Role {
     #[serde(default)]
     pub last_used_region: Option<String>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Role {
@@ -442,7 +442,7 @@ fn inline(list: Vec<ExportInline>, owner: &str, documents: &mut Documents) -> Ve
         .collect()
 }
 
-fn tags(list: Vec<ExportTag>) -> BTreeMap<String, String> {
+fn tags(list: Vec<ExportTag>) -> Tags {
     list.into_iter().map(|tag| (tag.key, tag.value)).collect()
 }
 

@@ -16,6 +16,9 @@ pub use exports::{EXPORT_FILES, ExportPaths, load_exports};
 pub use gaad::AuthorizationDetails;
 pub use organization::{OrgContext, ScpLevel, ServiceControlPolicy};
 
+/// A user's or role's tags, key to value.
+pub type Tags = crate::vecmap::VecMap<String, String>;
+
 use crate::policy::PolicyDocument;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

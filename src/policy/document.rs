@@ -9,7 +9,7 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,11 +51,11 @@ pub enum PrincipalSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principals {
     Any,
-    Map(BTreeMap<String, Vec<String>>),
+    Map(VecMap<String, Vec<String>>),
 }
 
 /// Operator (`StringEquals`, `ForAnyValue:StringLike`, ...) to condition key to values.
-pub type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+pub type Conditions = VecMap<String, VecMap<String, Vec<String>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
@@ -240,7 +240,7 @@ fn principals(value: &Value, path: &str) -> Result<Principals, PolicyError> {
                     string_list(values, &format!("{path}.{kind}"))?,
                 ))
             })
-            .collect::<Result<BTreeMap<_, _>, _>>()
+            .collect::<Result<VecMap<_, _>, _>>()
             .map(Principals::Map),
         _ => Err(invalid(path, "must be \"*\" or a map of principal types")),
     }
@@ -280,7 +280,7 @@ fn conditions(value: &Value, path: &str) -> Result<Conditions, PolicyError> {
                         condition_values(values, &format!("{operator_path}.{key}"))?,
                     ))
                 })
-                .collect::<Result<BTreeMap<_, _>, PolicyError>>()?;
+                .collect::<Result<VecMap<_, _>, PolicyError>>()?;
             Ok((operator.clone(), keys))
         })
         .collect()
@@ -413,7 +413,7 @@ mod tests {
     fn url_encoded_documents_decode_as_the_sdk_returns_them() {
         let raw = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22ec2.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
         let document = PolicyDocument::decode(raw).unwrap();
-        let mut expected = BTreeMap::new();
+        let mut expected = VecMap::new();
         expected.insert("Service".to_string(), vec!["ec2.amazonaws.com".to_string()]);
         assert_eq!(
             document.statements[0].principal,

@@ -17,7 +17,6 @@
 //! administrator from being one, and a Deny on everything but one bucket does.
 
 use super::document::{ActionSpec, ResourceSpec, Statement};
-use std::collections::BTreeMap;
 
 /// Who makes the request, for resolving policy variables. Unknown values stay `None`: a
 /// variable that needs them matches nothing.
@@ -35,7 +34,7 @@ pub struct Requester<'r> {
     /// `aws:PrincipalType`: `User` or `AssumedRole`.
     pub principal_type: Option<&'r str>,
     /// `aws:PrincipalTag/<key>`.
-    pub tags: Option<&'r BTreeMap<String, String>>,
+    pub tags: Option<&'r crate::inventory::Tags>,
 }
 
 impl<'r> Requester<'r> {
@@ -321,11 +320,13 @@ pub fn statement_covers(
 mod tests {
     use super::*;
 
-    fn alice_tags() -> BTreeMap<String, String> {
-        BTreeMap::from([("team".to_string(), "payments".to_string())])
+    fn alice_tags() -> crate::inventory::Tags {
+        [("team".to_string(), "payments".to_string())]
+            .into_iter()
+            .collect()
     }
 
-    fn alice(tags: &BTreeMap<String, String>) -> Requester<'_> {
+    fn alice(tags: &crate::inventory::Tags) -> Requester<'_> {
         Requester {
             principal_arn: Some("arn:aws:iam::123456789012:user/alice"),
             user_name: Some("alice"),

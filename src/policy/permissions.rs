@@ -54,7 +54,7 @@ use crate::inventory::gaad::ManagedPolicy;
 use crate::inventory::{AuthorizationDetails, InlinePolicy, Inventory, OrgContext};
 use chrono::{DateTime, Utc};
 use foldhash::{HashMap, HashMapExt};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -442,7 +442,7 @@ struct Holding {
 struct Entry<'a> {
     principal: PrincipalRef<'a>,
     user_id: Option<&'a str>,
-    tags: Option<&'a BTreeMap<String, String>>,
+    tags: Option<&'a crate::inventory::Tags>,
     holdings: Vec<Holding>,
     boundary_arn: Option<&'a str>,
     boundary: Option<usize>,

@@ -325,9 +325,10 @@ struct CompiledPolicy<'a> {
     /// Whether some Resource pattern uses a policy variable: then its verdicts depend on
     /// the principal and cannot be shared.
     has_variables: bool,
-    /// The verdict for each of [`ADMIN_PROBES`] on `*`, shared by every holder when the
-    /// policy has no variables.
-    probes: OnceLock<Vec<Verdict>>,
+    /// The verdicts for [`ADMIN_PROBES`] on `*`, shared by every holder when the policy has
+    /// no variables. Only those a statement answers, by probe: most policies answer none,
+    /// and an empty verdict for each probe came to a kilobyte per policy.
+    probes: OnceLock<Vec<(usize, Verdict)>>,
 }
 
 fn compile<'a>(
@@ -386,6 +387,12 @@ struct Verdict {
     conditional_denies: Vec<(usize, Arc<str>)>,
 }
 
+impl Verdict {
+    fn is_empty(&self) -> bool {
+        self.allows.is_empty() && self.denies.is_empty() && self.conditional_denies.is_empty()
+    }
+}
+
 impl CompiledPolicy<'_> {
     fn verdict(&self, action: &str, resource: &str, requester: &Requester) -> Verdict {
         let mut verdict = Verdict::default();
@@ -413,14 +420,26 @@ impl CompiledPolicy<'_> {
         verdict
     }
 
-    fn probe_verdicts(&self) -> &[Verdict] {
-        self.probes.get_or_init(|| {
-            let nobody = Requester::default();
-            ADMIN_PROBES
-                .iter()
-                .map(|action| self.verdict(action, "*", &nobody))
-                .collect()
-        })
+    /// The verdict for the `probe`th of [`ADMIN_PROBES`] on `*`.
+    fn probe_verdict(&self, probe: usize) -> &Verdict {
+        static NOTHING: Verdict = Verdict {
+            allows: Vec::new(),
+            denies: Vec::new(),
+            conditional_denies: Vec::new(),
+        };
+        self.probes
+            .get_or_init(|| {
+                let nobody = Requester::default();
+                ADMIN_PROBES
+                    .iter()
+                    .map(|action| self.verdict(action, "*", &nobody))
+                    .enumerate()
+                    .filter(|(_, verdict)| !verdict.is_empty())
+                    .collect()
+            })
+            .iter()
+            .find(|(answered, _)| *answered == probe)
+            .map_or(&NOTHING, |(_, verdict)| verdict)
     }
 
     fn source_of(&self, statement: usize, via_group: Option<&Arc<str>>) -> GrantSource {
@@ -1301,7 +1320,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
                 let policy = &policies[holding.policy];
                 let verdict = match own {
                     Some(verdicts) => &verdicts[probe],
-                    None => &policy.probe_verdicts()[probe],
+                    None => policy.probe_verdict(probe),
                 };
                 (policy, holding.via_group.as_ref(), verdict)
             });
@@ -1309,7 +1328,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
                 let policy = &policies[index];
                 let verdict = match &boundary_own {
                     Some(verdicts) => &verdicts[probe],
-                    None => &policy.probe_verdicts()[probe],
+                    None => policy.probe_verdict(probe),
                 };
                 (policy, verdict)
             });
@@ -1326,7 +1345,7 @@ impl<'i, 'a> Permissions<'i, 'a> {
                             let policy = &policies[*index];
                             let verdict = match own {
                                 Some(verdicts) => &verdicts[probe],
-                                None => &policy.probe_verdicts()[probe],
+                                None => policy.probe_verdict(probe),
                             };
                             (policy, verdict)
                         })

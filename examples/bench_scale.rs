@@ -64,6 +64,8 @@ fn scan_time() -> DateTime<Utc> {
 }
 
 fn main() {
+    // As the iamscan binary does.
+    iamscan::allocator::tune();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("generate") if args.len() >= 3 => {

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod allocator;
 pub mod baseline;
 pub mod catalog;
 pub mod checks;

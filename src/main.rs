@@ -3,6 +3,7 @@ use iamscan::cli::Cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    iamscan::allocator::tune();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(error),

@@ -273,12 +273,12 @@ impl AdminEvidence {
 pub struct ResourceGrant<'p> {
     pub source: GrantSource,
     /// The Allow statement's condition, when it has one that matters.
-    pub conditional: Option<String>,
+    pub conditional: Option<Arc<str>>,
     /// The statement's patterns as written (variables unresolved).
     pub patterns: &'p [String],
     /// `NotResource`: every resource except `patterns`.
     pub except: bool,
-    action: String,
+    action: &'p str,
     requester: Requester<'p>,
     spec: &'p ResourceSpec,
 }
@@ -286,7 +286,7 @@ pub struct ResourceGrant<'p> {
 impl ResourceGrant<'_> {
     /// Whether the statement covers `resource` for this principal.
     pub fn covers(&self, resource: &str) -> bool {
-        resources_cover(Some(self.spec), &self.action, resource, &self.requester)
+        resources_cover(Some(self.spec), self.action, resource, &self.requester)
     }
 
     /// The resolved patterns (`None` for one whose variable has no value: it covers
@@ -1220,7 +1220,10 @@ impl<'i, 'a> Permissions<'i, 'a> {
 
     /// The Allow statements of the identity policies that grant `action`, with their
     /// resources: for finding targets (see [`ResourceGrant`]).
-    pub fn allowed_resources(&self, action: &str) -> Vec<ResourceGrant<'i>> {
+    pub fn allowed_resources<'q>(&self, action: &'q str) -> Vec<ResourceGrant<'q>>
+    where
+        'i: 'q,
+    {
         let requester = self.requester();
         let mut grants = Vec::new();
         for holding in &self.entry.holdings {
@@ -1241,10 +1244,10 @@ impl<'i, 'a> Permissions<'i, 'a> {
                 };
                 grants.push(ResourceGrant {
                     source: policy.source_of(index, holding.via_group.as_ref()),
-                    conditional: compiled.class.dependency().map(str::to_owned),
+                    conditional: compiled.dependency.clone(),
                     patterns,
                     except,
-                    action: action.to_string(),
+                    action,
                     requester,
                     spec,
                 });

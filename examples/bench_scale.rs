@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! bench_scale generate DIR N [--seed S] [--demo examples/demo]   write AWS CLI exports
-//! bench_scale run DIR                                             load, check, report, time
+//! bench_scale run DIR [--phases]                                  load, check, report, time
 //! ```
 //!
 //! `generate` writes the folder `iamscan scan --exports DIR` reads: an authorization-details
@@ -23,10 +23,13 @@
 //! itself, write a policy version, create another user's keys); credential report rows of
 //! every age.
 //!
-//! `run` does what `iamscan scan --exports DIR --format json` does, phase by phase: load the
-//! exports, build the shared permission index and the escalation analysis, run every check
-//! (one at a time, to time each), build the report, render it as JSON into a byte counter.
-//! It prints one `phase` line per phase, one `check` line per check and a `summary` line;
+//! `run` does what `iamscan scan --exports DIR --format json` does: load the exports, run
+//! every check as a scan does (`run_checks`), build the report, render it as JSON into a
+//! byte counter. With `--phases` the checks' part is taken apart to see where the time goes:
+//! the shared permission index and the escalation analysis built first, then every check on
+//! its own, each timed (the index and the analysis then stay for the whole run, so the
+//! memory figures are a scan's only without `--phases`). It prints one `phase` line per
+//! phase, one `check` line per check (a time only with `--phases`) and a `summary` line;
 //! scripts/bench-scale.sh reads them. Peak memory is measured from outside (GNU time).
 
 use std::collections::HashMap;
@@ -40,7 +43,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use iamscan::catalog;
-use iamscan::checks::{Context, Settings, run_checks};
+use iamscan::checks::{Context, Settings, run_check, run_checks};
 use iamscan::finding::Status;
 use iamscan::inventory::{ExportPaths, load_exports};
 use iamscan::report::{Report, Stats, render_json};
@@ -93,13 +96,16 @@ fn main() {
                 started.elapsed().as_secs_f64()
             );
         }
-        Some("run") if args.len() == 2 => run(Path::new(&args[1])),
+        Some("run") if args.len() == 2 => run(Path::new(&args[1]), false),
+        Some("run") if args.len() == 3 && args[2] == "--phases" => run(Path::new(&args[1]), true),
         _ => usage(),
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: bench_scale generate DIR N [--seed S] [--demo DIR] | bench_scale run DIR");
+    eprintln!(
+        "usage: bench_scale generate DIR N [--seed S] [--demo DIR] | bench_scale run DIR [--phases]"
+    );
     std::process::exit(2);
 }
 
@@ -137,7 +143,7 @@ fn memory() -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-fn run(dir: &Path) {
+fn run(dir: &Path, phases: bool) {
     let now = scan_time();
     let started = Instant::now();
 
@@ -160,56 +166,78 @@ fn run(dir: &Path) {
     }
     let checks_catalog = catalog::catalog();
     let load = phase.elapsed();
+    let mut timings = vec![("load", load)];
     let mut memory_after = vec![("load", memory())];
-
-    let settings = Settings::default();
-    let context = Context::new(&inventory, &settings, now);
-    // The two structures checks share, built on first use in a real scan: built here first
-    // so that their cost is not charged to whichever check happens to come first.
-    let phase = Instant::now();
-    let index_ok = context.permissions().is_ok();
-    let permissions = phase.elapsed();
-    memory_after.push(("permissions", memory()));
-    let phase = Instant::now();
-    let escalation = context.escalation();
-    let analysis = phase.elapsed();
-    memory_after.push(("escalation", memory()));
-    if !index_ok || escalation.is_none() {
+    if inventory.authorization.is_none() {
         eprintln!("no authorization details in {}", dir.display());
         std::process::exit(1);
     }
 
-    // Every check, one run_checks call each (in catalog order, as a scan runs them).
+    let settings = Settings::default();
+    let mut context = Context::new(&inventory, &settings, now);
     let phase = Instant::now();
-    let mut findings = Vec::new();
     let mut per_check = Vec::new();
-    for meta in checks_catalog {
+    let findings = if phases {
+        // The two structures checks share, built on first use in a scan: built here first,
+        // so that their cost is not charged to whichever check happens to come first.
         let one = Instant::now();
-        let found = run_checks(&context, std::slice::from_ref(&meta.id));
-        let elapsed = one.elapsed();
-        let failed = found.iter().filter(|f| f.status == Status::Fail).count();
-        let errored = found.iter().filter(|f| f.status == Status::Error).count();
-        per_check.push((meta.id.as_str(), elapsed, found.len(), failed, errored));
-        findings.extend(found);
-    }
+        let _ = context.permissions();
+        timings.push(("permission-index", one.elapsed()));
+        memory_after.push(("permissions", memory()));
+        let one = Instant::now();
+        let _ = context.escalation();
+        timings.push(("escalation-analysis", one.elapsed()));
+        memory_after.push(("escalation", memory()));
+        // Every check on its own, in catalog order, each timed.
+        let one = Instant::now();
+        let mut findings = Vec::new();
+        for meta in checks_catalog {
+            let started = Instant::now();
+            let found = run_check(&context, &meta.id);
+            per_check.push((meta.id.as_str(), Some(started.elapsed()), tally(&found)));
+            findings.extend(found);
+        }
+        timings.push(("checks", one.elapsed()));
+        findings
+    } else {
+        // As a scan runs them: the index and the analysis built by the first check that
+        // reads them, and freed before the checks that do not.
+        let findings = run_checks(&mut context, &[]);
+        timings.push(("checks", phase.elapsed()));
+        for meta in checks_catalog {
+            let found: Vec<_> = findings
+                .iter()
+                .filter(|finding| finding.check_id == meta.id.as_str())
+                .collect();
+            let tally = (
+                found.len(),
+                found.iter().filter(|f| f.status == Status::Fail).count(),
+                found.iter().filter(|f| f.status == Status::Error).count(),
+            );
+            per_check.push((meta.id.as_str(), None, tally));
+        }
+        findings
+    };
     let checks = phase.elapsed();
+    drop(context);
     memory_after.push(("checks", memory()));
 
     let phase = Instant::now();
     let stats = Stats {
-        checks_ms: (permissions + analysis + checks).as_millis() as u64,
+        checks_ms: checks.as_millis() as u64,
         findings: findings.len(),
         ..Stats::default()
     };
     let report = Report::build(&inventory, checks_catalog.to_vec(), findings, now, stats);
-    let build = phase.elapsed();
+    timings.push(("report", phase.elapsed()));
     memory_after.push(("report", memory()));
 
     let phase = Instant::now();
     let mut sink = Counter(0);
     render_json(&report, &mut sink).expect("rendering into memory");
-    let render = phase.elapsed();
+    timings.push(("render-json", phase.elapsed()));
     let total = started.elapsed();
+    timings.push(("total", total));
     // To look at what the synthetic account produced (not timed).
     if let Some(path) = std::env::var_os("BENCH_SCALE_REPORT") {
         let mut out = BufWriter::new(File::create(&path).expect("BENCH_SCALE_REPORT"));
@@ -224,38 +252,23 @@ fn run(dir: &Path) {
             .filter(|finding| finding.status == status)
             .count()
     };
-    for (name, duration) in [
-        ("load", load),
-        ("permission-index", permissions),
-        ("escalation-analysis", analysis),
-        ("checks", checks),
-        ("report", build),
-        ("render-json", render),
-        ("total", total),
-    ] {
-        println!("phase {name} {:.4}", secs(duration));
+    for (name, duration) in &timings {
+        println!("phase {name} {:.4}", secs(*duration));
     }
     for (phase, (rss, peak)) in &memory_after {
         println!("memory after-{phase} rss {rss:.1} peak {peak:.1}");
     }
-    for (id, duration, found, failed, errored) in &per_check {
-        println!(
-            "check {id} {:.4} findings {found} fail {failed} error {errored}",
-            secs(*duration)
-        );
+    for (id, duration, (found, failed, errored)) in &per_check {
+        let seconds = duration.map_or("-".to_string(), |duration| format!("{:.4}", secs(duration)));
+        println!("check {id} {seconds} findings {found} fail {failed} error {errored}");
     }
     println!(
-        "summary principals {} users {} roles {} groups {} policies {} load {:.4} index {:.4} checks {:.4} report {:.4} total {:.4} findings {} fail {} error {} gaps {} json_bytes {} score {} grade {}",
+        "summary principals {} users {} roles {} groups {} policies {} findings {} fail {} error {} gaps {} json_bytes {} score {} grade {}",
         details.users.len() + details.roles.len(),
         details.users.len(),
         details.roles.len(),
         details.groups.len(),
         details.policies.len(),
-        secs(load),
-        secs(permissions + analysis),
-        secs(checks),
-        secs(build + render),
-        secs(total),
         report.findings.len(),
         count(Status::Fail),
         count(Status::Error),
@@ -267,6 +280,12 @@ fn run(dir: &Path) {
             .map_or("none".to_string(), |score| format!("{score:.1}")),
         report.score.grade,
     );
+}
+
+/// Findings, failures and errors.
+fn tally(findings: &[iamscan::finding::Finding]) -> (usize, usize, usize) {
+    let count = |status: Status| findings.iter().filter(|f| f.status == status).count();
+    (findings.len(), count(Status::Fail), count(Status::Error))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 # time and memory grow with the number of principals. examples/bench_scale.rs writes each
 # account as AWS CLI exports (half users, half roles, with their groups, policies, trust
 # policies, credential report and MFA devices; seeded, so the same bytes every time), then
-# loads it, runs every check, builds the report and renders it as JSON, timing each phase.
+# loads it, runs every check as a scan does, builds the report and renders it as JSON,
+# timing each phase; one more run per size (`--phases`) times the permission index, the
+# escalation analysis and each check apart.
 #   scripts/bench-scale.sh                          1k, 10k, 30k and 100k principals, 3 runs each
 #   SIZES="1000 10000" RUNS=5 scripts/bench-scale.sh
 #   SEED=7 scripts/bench-scale.sh                   another account of the same shape
@@ -46,9 +48,10 @@ for n in $sizes; do
     echo "$n principals: $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB in $files files, generated in $generated s" >&2
     for run in $(seq 1 "$runs"); do
         /usr/bin/time -v -o "$work/time-$n-$run.log" "$bench" run "$dir" >"$work/out-$n-$run.txt"
-        summary=$(grep '^summary' "$work/out-$n-$run.txt")
-        echo "  run $run: total $(awk '{ for (i = 1; i < NF; i++) if ($i == "total") print $(i + 1) }' <<<"$summary") s" >&2
+        echo "  run $run: total $(awk '$1 == "phase" && $2 == "total" { print $3 }' "$work/out-$n-$run.txt") s" >&2
     done
+    # Once more with the checks' part taken apart (index, analysis, each check timed).
+    "$bench" run "$dir" --phases >"$work/phases-$n.txt"
     [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$dir"
 done
 

@@ -38,7 +38,10 @@ pub struct Comparison {
 type Key = (String, String);
 
 fn key(finding: &Finding) -> Key {
-    (finding.check_id.to_string(), finding.resource_arn.to_string())
+    (
+        finding.check_id.to_string(),
+        finding.resource_arn.to_string(),
+    )
 }
 
 fn failing(report: &Report) -> BTreeSet<Key> {

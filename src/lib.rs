@@ -1,9 +1,9 @@
 //! iamscan: collect an AWS account's IAM state into an inventory, run checks over it, and
 //! score and render the findings.
 
+pub mod allocator;
 #[cfg(feature = "aws")]
 pub mod aws;
-pub mod allocator;
 pub mod baseline;
 pub mod catalog;
 pub mod checks;

@@ -370,7 +370,7 @@ fn judge(
     now: DateTime<Utc>,
     selected: &[String],
 ) -> Vec<Finding> {
-    checks::run_checks(&Context::new(inventory, settings, now), selected)
+    checks::run_checks(&mut Context::new(inventory, settings, now), selected)
 }
 
 /// Applies the suppressions and builds the report of the checks that ran.

@@ -42,7 +42,8 @@ impl<K: Ord, V> VecMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.0.binary_search_by(|(probe, _)| probe.borrow().cmp(key))
+        self.0
+            .binary_search_by(|(probe, _)| probe.borrow().cmp(key))
     }
 
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
@@ -219,7 +220,10 @@ mod tests {
         assert_eq!(map.insert("m".to_string(), 1), None);
         assert_eq!(map.insert("a".to_string(), 2), None);
         assert_eq!(map.insert("m".to_string(), 3), Some(1));
-        assert_eq!(map.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "m"]);
+        assert_eq!(
+            map.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["a", "m"]
+        );
         for value in map.values_mut() {
             *value *= 10;
         }

@@ -166,10 +166,7 @@ pub fn policy_full_admin(context: &Context, emit: &mut Emitter) {
             );
             continue;
         };
-        let statements: Vec<&str> = grants
-            .iter()
-            .map(|grant| &*grant.statement)
-            .collect();
+        let statements: Vec<&str> = grants.iter().map(|grant| &*grant.statement).collect();
         let held_by = holders
             .get(policy.arn.as_str())
             .map(Vec::as_slice)

@@ -104,8 +104,10 @@ pub fn virtual_device(serial: &str, user_arn: Option<&str>) -> VirtualMfaDevice 
 }
 
 pub fn run_with(check: &str, inventory: &Inventory, settings: &Settings) -> Vec<Finding> {
-    let context = Context::new(inventory, settings, now());
-    run_checks(&context, &[check.to_string()])
+    run_checks(
+        &mut Context::new(inventory, settings, now()),
+        &[check.to_string()],
+    )
 }
 
 pub fn run(check: &str, inventory: &Inventory) -> Vec<Finding> {

@@ -31,6 +31,10 @@ pub struct Check {
     pub run: fn(&Context, &mut Emitter),
     /// The data it reads: a scan of some checks collects only what they need.
     pub needs: &'static [Data],
+    /// Reads what the scan derives from the inventory and shares between checks (the
+    /// permission index, the escalation analysis). Such checks run first, and those
+    /// structures are freed before the others run (see [`run_checks`]).
+    pub derived: bool,
 }
 
 /// The parts of the inventory, as collectors fill them.
@@ -88,286 +92,343 @@ pub const REGISTRY: &[Check] = &[
         id: "root-mfa-enabled",
         run: root::mfa_enabled,
         needs: ROOT,
+        derived: false,
     },
     Check {
         id: "root-hardware-mfa",
         run: root::hardware_mfa,
         needs: ROOT,
+        derived: false,
     },
     Check {
         id: "root-access-keys",
         run: root::access_keys,
         needs: ROOT,
+        derived: false,
     },
     Check {
         id: "root-recent-use",
         run: root::recent_use,
         needs: ROOT,
+        derived: false,
     },
     Check {
         id: "user-console-mfa",
         run: mfa::console_mfa,
         needs: USERS_MFA,
+        derived: false,
     },
     Check {
         id: "user-virtual-mfa-only",
         run: mfa::virtual_only,
         needs: USERS_MFA,
+        derived: false,
     },
     Check {
         id: "access-key-single-active",
         run: access_keys::single_active,
         needs: CREDENTIALS,
+        derived: false,
     },
     Check {
         id: "access-key-rotation",
         run: access_keys::rotation,
         needs: CREDENTIALS,
+        derived: false,
     },
     Check {
         id: "access-key-unused-since-creation",
         run: access_keys::unused_since_creation,
         needs: CREDENTIALS,
+        derived: false,
     },
     Check {
         id: "unused-password",
         run: unused::password,
         needs: CREDENTIALS,
+        derived: false,
     },
     Check {
         id: "unused-access-key",
         run: unused::access_key,
         needs: CREDENTIALS,
+        derived: false,
     },
     Check {
         id: "password-policy-present",
         run: password_policy::present,
         needs: PASSWORD,
+        derived: false,
     },
     Check {
         id: "password-policy-min-length",
         run: password_policy::min_length,
         needs: PASSWORD,
+        derived: false,
     },
     Check {
         id: "password-policy-reuse-prevention",
         run: password_policy::reuse_prevention,
         needs: PASSWORD,
+        derived: false,
     },
     Check {
         id: "password-policy-complexity",
         run: password_policy::complexity,
         needs: PASSWORD,
+        derived: false,
     },
     Check {
         id: "password-policy-expiry",
         run: password_policy::expiry,
         needs: PASSWORD,
+        derived: false,
     },
     Check {
         id: "user-direct-policies",
         run: structure::user_direct_policies,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "group-without-users",
         run: structure::group_without_users,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "trust-public",
         run: trust::public,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "trust-cross-account",
         run: trust::cross_account,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "trust-federation",
         run: trust::federation,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "trust-service",
         run: trust::service,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "identity-providers",
         run: trust::identity_providers,
         needs: PROVIDERS,
+        derived: false,
     },
     Check {
         id: "policy-full-admin",
         run: admin::policy_full_admin,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "principal-effective-admin",
         run: admin::principal_effective_admin,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "policy-service-wildcard",
         run: wildcard::service_wildcards,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "policy-not-action-resource",
         run: wildcard::negated_elements,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "policy-passrole-all-roles",
         run: wildcard::pass_role_wildcard,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "policy-assume-all-roles",
         run: wildcard::assume_role_wildcard,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "principal-privilege-escalation",
         run: escalation::principal_escalation,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "privilege-escalation-path",
         run: escalation::escalation_path,
         needs: POLICIES,
+        derived: true,
     },
     Check {
         id: "user-mfa-enabled",
         run: mfa::every_user_mfa,
         needs: USERS_MFA,
+        derived: false,
     },
     Check {
         id: "support-role",
         run: account::support_role,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "server-certificate-expired",
         run: account::expired_server_certificates,
         needs: CERTIFICATES,
+        derived: false,
     },
     Check {
         id: "access-analyzer-enabled",
         run: account::access_analyzer,
         needs: ANALYZERS,
+        derived: false,
     },
     Check {
         id: "cloudshell-full-access",
         run: account::cloudshell_full_access,
         needs: POLICIES,
+        derived: false,
     },
     Check {
         id: "cloudtrail-enabled",
         run: logging::cloudtrail_enabled,
         needs: TRAILS,
+        derived: false,
     },
     Check {
         id: "cloudtrail-log-file-validation",
         run: logging::log_file_validation,
         needs: TRAILS,
+        derived: false,
     },
     Check {
         id: "cloudtrail-kms-encryption",
         run: logging::kms_encryption,
         needs: TRAILS,
+        derived: false,
     },
     Check {
         id: "cloudtrail-cloudwatch-logs",
         run: logging::cloudwatch_logs,
         needs: TRAILS,
+        derived: false,
     },
     Check {
         id: "cloudtrail-s3-object-write-logging",
         run: logging::s3_object_write_logging,
         needs: TRAILS,
+        derived: false,
     },
     Check {
         id: "cloudtrail-s3-object-read-logging",
         run: logging::s3_object_read_logging,
         needs: TRAILS,
+        derived: false,
     },
     Check {
         id: "alarm-unauthorized-api-calls",
         run: monitoring::unauthorized_api_calls,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-console-signin-without-mfa",
         run: monitoring::console_without_mfa,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-root-usage",
         run: monitoring::root_usage,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-iam-policy-changes",
         run: monitoring::iam_policy_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-cloudtrail-changes",
         run: monitoring::cloudtrail_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-console-auth-failures",
         run: monitoring::console_auth_failures,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-cmk-disabling",
         run: monitoring::cmk_disabling,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-s3-bucket-policy-changes",
         run: monitoring::s3_policy_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-config-changes",
         run: monitoring::config_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-security-group-changes",
         run: monitoring::security_group_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-nacl-changes",
         run: monitoring::nacl_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-network-gateway-changes",
         run: monitoring::gateway_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-route-table-changes",
         run: monitoring::route_table_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-vpc-changes",
         run: monitoring::vpc_changes,
         needs: ALARMS,
+        derived: false,
     },
     Check {
         id: "alarm-organizations-changes",
         run: monitoring::organizations_changes,
         needs: ALARMS,
+        derived: false,
     },
 ];
 
@@ -427,6 +488,12 @@ impl<'a> Context<'a> {
             escalation: std::sync::OnceLock::new(),
             reviewed: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Frees the permission index and the escalation analysis (built again if asked for).
+    fn release_derived(&mut self) {
+        self.permissions = std::sync::OnceLock::new();
+        self.escalation = std::sync::OnceLock::new();
     }
 
     pub fn account_id(&self) -> &str {
@@ -739,18 +806,44 @@ fn run_one(check: &Check, meta: &'static CheckMeta, context: &Context) -> Vec<Fi
     findings
 }
 
-/// Runs the selected checks (all when `selected` is empty) in catalog order.
-pub fn run_checks(context: &Context, selected: &[String]) -> Vec<Finding> {
-    catalog::catalog()
+/// Runs one check, by id (no finding for an unknown id). The shared structures it builds
+/// stay in `context` for the next.
+pub fn run_check(context: &Context, id: &str) -> Vec<Finding> {
+    let meta = catalog::catalog().iter().find(|meta| meta.id == id);
+    let check = REGISTRY.iter().find(|check| check.id == id);
+    match (meta, check) {
+        (Some(meta), Some(check)) => run_one(check, meta, context),
+        _ => Vec::new(),
+    }
+}
+
+/// Runs the selected checks (all when `selected` is empty); the findings come in catalog
+/// order. The checks that read the permission index or the escalation analysis run first,
+/// and those are freed before the others run: in a large account they are a quarter of
+/// what the scan holds, and the other checks' findings take their place instead of adding
+/// to it. (A check that reads them unflagged is only slower: they are built again.)
+pub fn run_checks(context: &mut Context, selected: &[String]) -> Vec<Finding> {
+    let chosen: Vec<(&'static CheckMeta, &'static Check)> = catalog::catalog()
         .iter()
         .filter(|meta| selected.is_empty() || selected.iter().any(|id| id == &meta.id))
-        .flat_map(
-            |meta| match REGISTRY.iter().find(|check| check.id == meta.id) {
-                Some(check) => run_one(check, meta, context),
-                None => Vec::new(),
-            },
-        )
-        .collect()
+        .filter_map(|meta| {
+            let check = REGISTRY.iter().find(|check| check.id == meta.id)?;
+            Some((meta, check))
+        })
+        .collect();
+    let mut derived: Vec<Option<Vec<Finding>>> = chosen
+        .iter()
+        .map(|(meta, check)| check.derived.then(|| run_one(check, meta, context)))
+        .collect();
+    context.release_derived();
+    let mut findings = Vec::new();
+    for ((meta, check), derived) in chosen.iter().zip(&mut derived) {
+        match derived.take() {
+            Some(found) => findings.extend(found),
+            None => findings.extend(run_one(check, meta, context)),
+        }
+    }
+    findings
 }
 
 /// Reports a missing data source as one `error` finding on the account.
@@ -802,5 +895,39 @@ mod tests {
             without_toml.is_empty(),
             "logic without checks/*.toml: {without_toml:?}"
         );
+    }
+
+    /// run_checks runs the checks that read the permission index or the analysis first
+    /// and frees those before the rest: the findings must still be what each check gives
+    /// on its own, in catalog order.
+    #[test]
+    fn run_checks_gives_each_checks_findings_in_catalog_order() {
+        let inventory = Inventory::from_json(
+            include_str!("../../examples/demo-inventory.json"),
+            std::path::Path::new("examples/demo-inventory.json"),
+        )
+        .unwrap();
+        let settings = Settings::default();
+        let now = inventory.collected_at;
+        let together = run_checks(&mut Context::new(&inventory, &settings, now), &[]);
+        let context = Context::new(&inventory, &settings, now);
+        let alone: Vec<Finding> = catalog::catalog()
+            .iter()
+            .flat_map(|meta| run_check(&context, &meta.id))
+            .collect();
+        assert_eq!(together, alone);
+        // Derived checks sit among the others in the catalog, with others before and
+        // after them: running them first would show in the order were it not put back.
+        let derived = |finding: &Finding| {
+            REGISTRY
+                .iter()
+                .any(|check| check.derived && finding.check_id == check.id)
+        };
+        let first = together
+            .iter()
+            .position(derived)
+            .expect("a derived check ran");
+        assert!(first > 0 && !derived(&together[0]));
+        assert!(together[first..].iter().any(|finding| !derived(finding)));
     }
 }

@@ -98,7 +98,10 @@ fn reviewed(details: &AuthorizationDetails, now: DateTime<Utc>) -> Vec<Reviewed<
             arn: &policy.arn,
             kind: "AwsIamPolicy",
             label: format!("policy {}", policy.name),
-            allows: policy.document.as_ref().map(|document| allows(document, now)),
+            allows: policy
+                .document
+                .as_ref()
+                .map(|document| allows(document, now)),
             values: [("policy_arn", &policy.arn), ("policy_name", &policy.name)],
         })
         .collect();
@@ -147,7 +150,10 @@ fn reviewed(details: &AuthorizationDetails, now: DateTime<Utc>) -> Vec<Reviewed<
                 arn,
                 kind,
                 label: format!("inline policy {} of {kind_name}/{owner}", policy.name),
-                allows: policy.document.as_ref().map(|document| allows(document, now)),
+                allows: policy
+                    .document
+                    .as_ref()
+                    .map(|document| allows(document, now)),
                 values: [(placeholder, owner), ("policy_name", &policy.name)],
             });
         }

@@ -1934,7 +1934,7 @@ mod tests {
             .and_then(|report| report.generated_at)
             .unwrap();
         let settings = Settings::default();
-        let findings = run_checks(&Context::new(&inventory, &settings, now), &[]);
+        let findings = run_checks(&mut Context::new(&inventory, &settings, now), &[]);
         let errors: Vec<_> = findings
             .iter()
             .filter(|finding| finding.status == Status::Error)

@@ -1,12 +1,12 @@
 //! Users, groups, roles and managed policies, as GetAccountAuthorizationDetails gives them,
 //! and the loader for the AWS CLI's export of it (`aws iam get-account-authorization-details`).
 
+use super::Tags;
 use super::{Gap, InlinePolicy, LoadError, is_aws_managed_policy, json_error, read_file};
 use crate::policy::PolicyDocument;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use super::Tags;
 use std::path::Path;
 
 pub const OPERATION: &str = "GetAccountAuthorizationDetails";

@@ -6,10 +6,10 @@
 //! one shape: lists everywhere, condition values as strings. Serialising writes that
 //! normalised shape back, so a saved inventory reloads to the same value.
 
+use crate::vecmap::VecMap;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
-use crate::vecmap::VecMap;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

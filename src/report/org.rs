@@ -638,7 +638,7 @@ mod tests {
         let now = inventory.collected_at;
         let settings = crate::checks::Settings::default();
         let findings = crate::checks::run_checks(
-            &crate::checks::Context::new(&inventory, &settings, now),
+            &mut crate::checks::Context::new(&inventory, &settings, now),
             &[],
         );
         Report::build(

@@ -420,6 +420,14 @@ impl CompiledPolicy<'_> {
         verdict
     }
 
+    /// Whether some statement allows one of [`ADMIN_PROBES`] on `*` (for a policy without
+    /// variables).
+    fn allows_a_probe(&self) -> bool {
+        self.probe_verdicts()
+            .iter()
+            .any(|(_, verdict)| !verdict.allows.is_empty())
+    }
+
     /// The verdict for the `probe`th of [`ADMIN_PROBES`] on `*`.
     fn probe_verdict(&self, probe: usize) -> &Verdict {
         static NOTHING: Verdict = Verdict {
@@ -427,19 +435,22 @@ impl CompiledPolicy<'_> {
             denies: Vec::new(),
             conditional_denies: Vec::new(),
         };
-        self.probes
-            .get_or_init(|| {
-                let nobody = Requester::default();
-                ADMIN_PROBES
-                    .iter()
-                    .map(|action| self.verdict(action, "*", &nobody))
-                    .enumerate()
-                    .filter(|(_, verdict)| !verdict.is_empty())
-                    .collect()
-            })
+        self.probe_verdicts()
             .iter()
             .find(|(answered, _)| *answered == probe)
             .map_or(&NOTHING, |(_, verdict)| verdict)
+    }
+
+    fn probe_verdicts(&self) -> &[(usize, Verdict)] {
+        self.probes.get_or_init(|| {
+            let nobody = Requester::default();
+            ADMIN_PROBES
+                .iter()
+                .map(|action| self.verdict(action, "*", &nobody))
+                .enumerate()
+                .filter(|(_, verdict)| !verdict.is_empty())
+                .collect()
+        })
     }
 
     fn source_of(&self, statement: usize, via_group: Option<&Arc<str>>) -> GrantSource {
@@ -1268,11 +1279,20 @@ impl<'i, 'a> Permissions<'i, 'a> {
     }
 
     fn compute_admin(&self) -> Option<AdminEvidence> {
+        let policies = &self.index.policies;
+        // Only the principal's own policies grant (the boundary and SCPs only take away):
+        // when none of them allows any probe, it is no administrator, and most principals
+        // are not.
+        if self.entry.holdings.iter().all(|holding| {
+            let policy = &policies[holding.policy];
+            !policy.has_variables && !policy.allows_a_probe()
+        }) {
+            return None;
+        }
         let requester = self.requester();
         let mut grants: Vec<GrantSource> = Vec::new();
         let mut conditions: Vec<String> = Vec::new();
         let mut missing = Vec::new();
-        let policies = &self.index.policies;
         // Policies with variables are evaluated for this principal; the rest share the
         // verdicts computed once per policy.
         let own: Vec<Option<Vec<Verdict>>> = self

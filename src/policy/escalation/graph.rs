@@ -97,6 +97,7 @@ pub fn analyse_with<'a>(
     };
     let mut graph = Graph::new(index, &details, &account, credential_report, now);
     graph.walk();
+    graph.forget_answers();
     graph.verdicts(exclusions)
 }
 
@@ -1605,6 +1606,20 @@ impl<'i, 'a> Graph<'i, 'a> {
 
     /// Each linked principal's route summary, and the principal whose link is its route's
     /// last hop, computed once in link order (a link always points to an earlier one).
+    /// Frees what only the walk needs (every principal's answers and the action indexes):
+    /// the routes are read from the links, and building them on top of those would be the
+    /// analysis' high point of memory.
+    fn forget_answers(&mut self) {
+        self.indexes = HashMap::new();
+        self.pass_role_indexes = HashMap::new();
+        self.service_role_holders = HashMap::new();
+        self.service_role_members = HashSet::new();
+        self.certain_with = HashSet::new();
+        self.coverage = HashMap::new();
+        self.somewhere = HashMap::new();
+        self.shared_somewhere = HashMap::new();
+    }
+
     fn summaries(&self) -> (Vec<Option<Summary>>, Vec<usize>) {
         let mut summaries: Vec<Option<Summary>> = vec![None; self.nodes.len()];
         let mut last: Vec<usize> = (0..self.nodes.len()).collect();

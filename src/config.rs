@@ -435,10 +435,13 @@ pub fn mute(
             .filter(|finding| finding.status == Status::Fail && suppression.matches(finding, tags))
         {
             finding.status = Status::Muted;
-            finding.muted_reason = Some(match suppression.expires {
-                Some(expires) => format!("{} (suppressed until {expires})", suppression.reason),
-                None => suppression.reason.clone(),
-            });
+            finding.muted_reason = Some(
+                match suppression.expires {
+                    Some(expires) => format!("{} (suppressed until {expires})", suppression.reason),
+                    None => suppression.reason.clone(),
+                }
+                .into(),
+            );
             matched += 1;
         }
         if matched == 0 {

@@ -3,9 +3,11 @@
 use crate::catalog::{self, RemediationTemplate};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Borrow;
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
 use std::ops::Deref;
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -295,17 +297,23 @@ impl<'de> Deserialize<'de> for Remediation {
     }
 }
 
-/// Text a finding shares with every other finding of its check: borrowed from the check
-/// catalog (or a resource kind) when a check emits it, interned when a report is loaded
-/// back. A scan holds a million findings, most of them passes; one copy of each title
-/// serves them all, and each finding holds a bare reference. It serializes as the plain
-/// string.
+/// Text a finding shares with every other finding of its check: the check catalog's own
+/// when a check emits it, interned otherwise (a resource kind, a report loaded back). A
+/// scan holds a million findings, most of them passes; one copy of each title serves them
+/// all, and each finding holds one pointer to it. It serializes as the plain string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SharedStr(&'static str);
+pub struct SharedStr(&'static String);
 
 impl SharedStr {
-    pub const fn borrowed(text: &'static str) -> Self {
+    /// A text of the check catalog, which lives as long as the process.
+    pub const fn of(text: &'static String) -> Self {
         SharedStr(text)
+    }
+
+    /// Any text: its interned copy.
+    pub fn new(text: &str) -> Self {
+        static TABLE: Interned<str, String> = OnceLock::new();
+        SharedStr(intern(&TABLE, text, str::to_owned))
     }
 
     pub fn as_str(&self) -> &str {
@@ -313,20 +321,79 @@ impl SharedStr {
     }
 }
 
-/// The one copy of `text` for the rest of the process. Only for the texts a SharedStr
-/// holds (check ids, titles, resource kinds): a report has a few hundred distinct ones
-/// however many findings it holds, so what stays allocated is bounded by the reports read.
-fn intern(text: &str) -> &'static str {
-    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut table = TABLE
+/// A finding's categories: its check's list, shared as [`SharedStr`] shares texts. It
+/// serializes as the plain list.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CategoryList(&'static Vec<Category>);
+
+impl CategoryList {
+    /// A list of the check catalog.
+    pub const fn of(list: &'static Vec<Category>) -> Self {
+        CategoryList(list)
+    }
+
+    /// Any list: its interned copy.
+    pub fn new(list: &[Category]) -> Self {
+        static TABLE: Interned<[Category], Vec<Category>> = OnceLock::new();
+        CategoryList(intern(&TABLE, list, <[Category]>::to_vec))
+    }
+}
+
+impl From<Vec<Category>> for CategoryList {
+    fn from(list: Vec<Category>) -> Self {
+        CategoryList::new(&list)
+    }
+}
+
+impl Deref for CategoryList {
+    type Target = [Category];
+    fn deref(&self) -> &[Category] {
+        self.0
+    }
+}
+
+impl fmt::Debug for CategoryList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl Serialize for CategoryList {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for CategoryList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(CategoryList::new(&Vec::<Category>::deserialize(
+            deserializer,
+        )?))
+    }
+}
+
+/// Values interned for the rest of the process, by their borrowed form.
+type Interned<B, O> = OnceLock<Mutex<HashMap<&'static B, &'static O>>>;
+
+/// The one copy of `value` for the rest of the process. Only for what findings share
+/// (check ids, titles, resource kinds, category lists): a report has a few hundred distinct
+/// ones however many findings it holds, so what stays allocated is bounded by the reports
+/// read.
+fn intern<B, O>(table: &'static Interned<B, O>, value: &B, own: impl FnOnce(&B) -> O) -> &'static O
+where
+    B: ?Sized + Hash + Eq,
+    O: Borrow<B> + Send + Sync + 'static,
+    &'static B: Send,
+{
+    let mut table = table
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    if let Some(interned) = table.get(text) {
+    if let Some(interned) = table.get(value) {
         return interned;
     }
-    let interned: &'static str = Box::leak(text.into());
-    table.insert(interned);
+    let interned: &'static O = Box::leak(Box::new(own(value)));
+    table.insert(interned.borrow(), interned);
     interned
 }
 
@@ -339,7 +406,7 @@ impl Serialize for SharedStr {
 impl<'de> Deserialize<'de> for SharedStr {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(SharedStr(intern(&text)))
+        Ok(SharedStr::new(&text))
     }
 }
 
@@ -430,15 +497,15 @@ impl fmt::Display for SharedStr {
     }
 }
 
-impl From<&'static str> for SharedStr {
-    fn from(text: &'static str) -> Self {
-        SharedStr::borrowed(text)
+impl From<&str> for SharedStr {
+    fn from(text: &str) -> Self {
+        SharedStr::new(text)
     }
 }
 
 impl From<String> for SharedStr {
     fn from(text: String) -> Self {
-        SharedStr(intern(&text))
+        SharedStr::new(&text)
     }
 }
 
@@ -467,7 +534,7 @@ pub struct Finding {
     pub title: SharedStr,
     pub severity: Severity,
     /// Borrowed from the catalog like the title.
-    pub categories: Cow<'static, [Category]>,
+    pub categories: CategoryList,
     pub status: Status,
     pub resource_arn: Text,
     pub resource_type: SharedStr,
@@ -481,7 +548,7 @@ pub struct Finding {
     pub change: Option<crate::baseline::Change>,
     /// Why a suppression mutes this failure (status `muted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub muted_reason: Option<String>,
+    pub muted_reason: Option<Text>,
 }
 
 #[cfg(test)]
@@ -536,13 +603,13 @@ mod tests {
     #[test]
     fn borrowed_and_loaded_findings_write_the_same_json_and_compare_equal() {
         let emitted = Finding {
-            check_id: SharedStr::borrowed("root-mfa-enabled"),
-            title: SharedStr::borrowed("The root user has MFA"),
+            check_id: SharedStr::new("root-mfa-enabled"),
+            title: SharedStr::new("The root user has MFA"),
             severity: Severity::Critical,
-            categories: Cow::Borrowed(&[Category::Root, Category::Mfa]),
+            categories: CategoryList::new(&[Category::Root, Category::Mfa]),
             status: Status::Fail,
             resource_arn: "arn:aws:iam::123456789012:root".into(),
-            resource_type: SharedStr::borrowed("AwsAccount"),
+            resource_type: SharedStr::new("AwsAccount"),
             message: "no MFA".into(),
             remediation: Some(Box::new(Remediation::filled(
                 "IAM > Security credentials",
@@ -565,7 +632,11 @@ mod tests {
             )
         );
         let loaded: Finding = serde_json::from_str(&json).unwrap();
-        assert!(matches!(loaded.categories, Cow::Owned(_)));
+        // Loaded back, the categories are the one interned copy of that list.
+        assert!(std::ptr::eq(
+            loaded.categories.0,
+            CategoryList::new(&[Category::Root, Category::Mfa]).0
+        ));
         assert_eq!(loaded, emitted);
         assert_eq!(serde_json::to_string(&loaded).unwrap(), json);
     }

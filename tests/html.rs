@@ -59,7 +59,7 @@ fn hostile_report() -> Report {
         .rfind(|finding| finding.status == Status::Fail)
         .expect("the demo has failures");
     muted.status = Status::Muted;
-    muted.muted_reason = Some(r#""><svg onload=alert(3)>"#.to_string());
+    muted.muted_reason = Some(r#""><svg onload=alert(3)>"#.into());
     report
         .warnings
         .push(format!("warning about {HOSTILE_NAME}"));

@@ -19,10 +19,9 @@ mod unused;
 mod wildcard;
 
 use crate::catalog::{self, CheckMeta};
-use crate::finding::{Finding, Remediation, Severity, SharedStr, Status};
+use crate::finding::{CategoryList, Finding, Remediation, Severity, SharedStr, Status};
 use crate::inventory::{AuthorizationDetails, CredentialReport, Inventory};
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A check's logic. The id ties it to `checks/<id>.toml`.
@@ -670,6 +669,9 @@ pub struct Emitter {
     meta: &'static CheckMeta,
     account_id: String,
     findings: Vec<Finding>,
+    /// The last resource kind and its shared text: a check mostly judges one kind, and
+    /// interning takes a lock.
+    kind: Option<(&'static str, SharedStr)>,
 }
 
 impl Emitter {
@@ -678,6 +680,18 @@ impl Emitter {
             meta,
             account_id: account_id.to_string(),
             findings: Vec::new(),
+            kind: None,
+        }
+    }
+
+    fn kind(&mut self, kind: &'static str) -> SharedStr {
+        match &self.kind {
+            Some((last, shared)) if *last == kind => shared.clone(),
+            _ => {
+                let shared = SharedStr::new(kind);
+                self.kind = Some((kind, shared.clone()));
+                shared
+            }
         }
     }
 
@@ -688,14 +702,15 @@ impl Emitter {
         message: String,
         remediation: Option<Box<Remediation>>,
     ) {
+        let resource_type = self.kind(resource.kind);
         self.findings.push(Finding {
-            check_id: SharedStr::borrowed(&self.meta.id),
-            title: SharedStr::borrowed(&self.meta.title),
+            check_id: SharedStr::of(&self.meta.id),
+            title: SharedStr::of(&self.meta.title),
             severity: self.meta.severity,
-            categories: Cow::Borrowed(&self.meta.categories),
+            categories: CategoryList::of(&self.meta.categories),
             status,
             resource_arn: resource.arn.into(),
-            resource_type: SharedStr::borrowed(resource.kind),
+            resource_type,
             message: message.into(),
             remediation,
             muted_reason: None,

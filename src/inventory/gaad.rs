@@ -419,27 +419,32 @@ fn null_as_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i32
     Ok(Option::<i32>::deserialize(deserializer)?.unwrap_or(0))
 }
 
+/// `list` converted item by item into a Vec of exactly its length. A list parsed from JSON
+/// has room for four items however few it holds, and collecting in place would keep that
+/// room in the model: a principal's lists mostly hold one or two items.
+fn exact<T, U>(list: Vec<T>, convert: impl FnMut(T) -> U) -> Vec<U> {
+    let mut converted = Vec::with_capacity(list.len());
+    converted.extend(list.into_iter().map(convert));
+    converted
+}
+
 fn attached(list: Vec<ExportAttached>) -> Vec<AttachedPolicy> {
-    list.into_iter()
-        .map(|policy| AttachedPolicy {
-            name: policy
-                .policy_name
-                .unwrap_or_else(|| name_from_arn(&policy.policy_arn)),
-            arn: policy.policy_arn,
-        })
-        .collect()
+    exact(list, |policy| AttachedPolicy {
+        name: policy
+            .policy_name
+            .unwrap_or_else(|| name_from_arn(&policy.policy_arn)),
+        arn: policy.policy_arn,
+    })
 }
 
 fn inline(list: Vec<ExportInline>, owner: &str, documents: &mut Documents) -> Vec<InlinePolicy> {
-    list.into_iter()
-        .map(|policy| {
-            documents.inline(
-                policy.policy_name,
-                Some((&policy.policy_document).into()),
-                owner,
-            )
-        })
-        .collect()
+    exact(list, |policy| {
+        documents.inline(
+            policy.policy_name,
+            Some((&policy.policy_document).into()),
+            owner,
+        )
+    })
 }
 
 fn tags(list: Vec<ExportTag>) -> Tags {
@@ -548,7 +553,7 @@ impl AuthorizationDetails {
                     id: user.user_id,
                     path: user.path,
                     create_date: user.create_date,
-                    groups: user.group_list,
+                    groups: exact(user.group_list, |group| group),
                     attached_policies: attached(user.attached_managed_policies),
                     permissions_boundary: user
                         .permissions_boundary

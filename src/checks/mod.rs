@@ -912,6 +912,24 @@ mod tests {
         );
     }
 
+    /// The `derived` flags are what run_checks orders and frees by: a check reading the
+    /// index or the analysis unflagged would build them again after they are freed.
+    #[test]
+    fn exactly_the_checks_flagged_derived_build_the_index_or_the_analysis() {
+        let inventory = Inventory::from_json(
+            include_str!("../../examples/demo-inventory.json"),
+            std::path::Path::new("examples/demo-inventory.json"),
+        )
+        .unwrap();
+        let settings = Settings::default();
+        for check in REGISTRY {
+            let context = Context::new(&inventory, &settings, inventory.collected_at);
+            run_check(&context, check.id);
+            let built = context.permissions.get().is_some() || context.escalation.get().is_some();
+            assert_eq!(built, check.derived, "{}", check.id);
+        }
+    }
+
     /// run_checks runs the checks that read the permission index or the analysis first
     /// and frees those before the rest: the findings must still be what each check gives
     /// on its own, in catalog order.

@@ -20,9 +20,6 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The bundled demo account (generated from examples/demo by `iamscan collect --exports`).
-const DEMO_INVENTORY: &str = include_str!("../examples/demo-inventory.json");
-
 /// How a successful run ended. Errors are exit code 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -149,11 +146,6 @@ fn load_from_exports(args: &ExportArgs) -> anyhow::Result<Inventory> {
     Ok(inventory)
 }
 
-pub fn demo_inventory() -> Inventory {
-    Inventory::from_json(DEMO_INVENTORY, Path::new("examples/demo-inventory.json"))
-        .expect("the bundled demo inventory is valid (tested)")
-}
-
 /// The configuration file named by `--config`, else ./iamscan.toml when present.
 fn load_config(args: &CheckArgs) -> anyhow::Result<Option<(crate::config::Config, String)>> {
     let path = match &args.config {
@@ -264,7 +256,7 @@ async fn build_report(args: &ScanArgs, progress: bool) -> anyhow::Result<Report>
     }
     let started = Instant::now();
     let (inventory, collection_stats, live) = if args.source.demo {
-        (demo_inventory(), CollectStats::default(), None)
+        (Inventory::demo(), CollectStats::default(), None)
     } else if let Some(path) = &args.source.inventory {
         (Inventory::load(path)?, CollectStats::default(), None)
     } else if args.source.exports.is_given() {
@@ -404,7 +396,7 @@ fn finish(
 
 /// The report of `iamscan scan --demo` with default settings (for tests and examples).
 pub fn demo_report() -> Report {
-    let inventory = demo_inventory();
+    let inventory = Inventory::demo();
     let now = inventory.collected_at;
     let findings = judge(&inventory, &Settings::default(), now, &[]);
     finish(&inventory, findings, &[], now, None, Stats::default())
@@ -541,7 +533,7 @@ async fn events_command(args: EventsArgs, progress: bool) -> anyhow::Result<Outc
         None => Some(connect(&args.aws).await?),
     };
     let inventory = if args.demo {
-        Some(demo_inventory())
+        Some(Inventory::demo())
     } else if let Some(path) = &args.inventory {
         Some(Inventory::load(path)?)
     } else if let Some(live) = &live {

@@ -916,11 +916,7 @@ mod tests {
     /// index or the analysis unflagged would build them again after they are freed.
     #[test]
     fn exactly_the_checks_flagged_derived_build_the_index_or_the_analysis() {
-        let inventory = Inventory::from_json(
-            include_str!("../../examples/demo-inventory.json"),
-            std::path::Path::new("examples/demo-inventory.json"),
-        )
-        .unwrap();
+        let inventory = Inventory::demo();
         let settings = Settings::default();
         for check in REGISTRY {
             let context = Context::new(&inventory, &settings, inventory.collected_at);
@@ -935,11 +931,7 @@ mod tests {
     /// on its own, in catalog order.
     #[test]
     fn run_checks_gives_each_checks_findings_in_catalog_order() {
-        let inventory = Inventory::from_json(
-            include_str!("../../examples/demo-inventory.json"),
-            std::path::Path::new("examples/demo-inventory.json"),
-        )
-        .unwrap();
+        let inventory = Inventory::demo();
         let settings = Settings::default();
         let now = inventory.collected_at;
         let together = run_checks(&mut Context::new(&inventory, &settings, now), &[]);

@@ -140,6 +140,17 @@ impl Inventory {
         Self::from_json(&text, path)
     }
 
+    /// The bundled demo account (`examples/demo-inventory.json`, generated from
+    /// examples/demo by `iamscan collect --exports`, built into the binary): what `iamscan
+    /// scan --demo` scans.
+    pub fn demo() -> Self {
+        Inventory::from_json(
+            include_str!("../../examples/demo-inventory.json"),
+            Path::new("examples/demo-inventory.json"),
+        )
+        .expect("the bundled demo inventory is valid (tested)")
+    }
+
     /// Parses a saved inventory's text; `path` names it in errors.
     pub fn from_json(text: &str, path: &Path) -> Result<Self, LoadError> {
         let mut inventory: Inventory =

@@ -630,11 +630,7 @@ mod tests {
 
     /// The bundled demo account's report with default settings.
     fn demo_report() -> Report {
-        let inventory = crate::inventory::Inventory::from_json(
-            include_str!("../../examples/demo-inventory.json"),
-            Path::new("examples/demo-inventory.json"),
-        )
-        .unwrap();
+        let inventory = crate::inventory::Inventory::demo();
         let now = inventory.collected_at;
         let settings = crate::checks::Settings::default();
         let findings = crate::checks::run_checks(

@@ -504,7 +504,9 @@ pub struct PermissionIndex<'a> {
 /// See [`Permissions::sharing_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SharingKey {
-    holdings: Vec<(usize, Option<Arc<str>>)>,
+    /// Policy, and the group it is held through, by the address of the index's one copy
+    /// of the group's name.
+    holdings: Vec<(usize, Option<usize>)>,
     boundary: Option<usize>,
     capped: bool,
 }
@@ -691,7 +693,9 @@ impl<'a> PermissionIndex<'a> {
             Vec::with_capacity(details.users.len() + details.groups.len() + details.roles.len());
 
         // Groups first: a user's holdings include its groups' (same compiled policies).
-        let mut group_holdings: HashMap<&str, (Vec<Holding>, Vec<String>)> = HashMap::new();
+        // With the group's name: one copy, which every member's holdings share.
+        type GroupHoldings = (Arc<str>, Vec<Holding>, Vec<String>);
+        let mut group_holdings: HashMap<&str, GroupHoldings> = HashMap::new();
         for group in &details.groups {
             let (mut holdings, mut unknowns) = (Vec::new(), Vec::new());
             let owner = format!("group/{}", group.name);
@@ -702,7 +706,14 @@ impl<'a> PermissionIndex<'a> {
                 &mut holdings,
                 &mut unknowns,
             );
-            group_holdings.insert(group.name.as_str(), (holdings.clone(), unknowns.clone()));
+            group_holdings.insert(
+                group.name.as_str(),
+                (
+                    Arc::from(group.name.as_str()),
+                    holdings.clone(),
+                    unknowns.clone(),
+                ),
+            );
             entries.push(Entry {
                 principal: PrincipalRef {
                     kind: PrincipalKind::Group,
@@ -733,11 +744,10 @@ impl<'a> PermissionIndex<'a> {
             );
             for group_name in &user.groups {
                 match group_holdings.get(group_name.as_str()) {
-                    Some((group, group_unknowns)) => {
-                        let via_group: Arc<str> = Arc::from(group_name.as_str());
+                    Some((via_group, group, group_unknowns)) => {
                         holdings.extend(group.iter().map(|holding| Holding {
                             policy: holding.policy,
-                            via_group: Some(Arc::clone(&via_group)),
+                            via_group: Some(Arc::clone(via_group)),
                         }));
                         unknowns.extend(group_unknowns.iter().cloned());
                     }
@@ -1103,12 +1113,15 @@ impl<'i, 'a> Permissions<'i, 'a> {
     /// uses a variable, whose answers depend on who asks.
     pub fn sharing_key(&self, names: impl Fn(usize) -> bool) -> Option<SharingKey> {
         let policies = &self.index.policies;
-        let holdings: Vec<(usize, Option<Arc<str>>)> = self
+        let holdings: Vec<(usize, Option<usize>)> = self
             .entry
             .holdings
             .iter()
             .filter(|holding| names(holding.policy))
-            .map(|holding| (holding.policy, holding.via_group.clone()))
+            .map(|holding| {
+                let group = holding.via_group.as_ref();
+                (holding.policy, group.map(|name| Arc::as_ptr(name).addr()))
+            })
             .collect();
         let boundary = self.entry.boundary;
         let scps = self.scp_levels().iter().flat_map(|level| &level.policies);

@@ -264,8 +264,9 @@ impl ActionIndex {
 struct ActionMasks {
     /// Action -> its bit; an action not listed is never ruled out.
     bits: HashMap<&'static str, u32>,
-    /// Policy -> the actions a statement names (Allow or Deny).
-    named: HashMap<usize, u128>,
+    /// Policy -> the actions a statement names (Allow or Deny); all of them for a policy
+    /// no principal holds (a boundary), which is never ruled out.
+    named: Vec<u128>,
     /// Principal -> the actions an Allow of its policies names.
     nodes: Vec<u128>,
 }
@@ -304,27 +305,33 @@ impl ActionMasks {
                 })
             })
             .collect();
-        let named = policies
-            .into_iter()
-            .map(|(policy, (_, named))| (policy, named))
-            .collect();
+        let mut named = vec![u128::MAX; policies.keys().max().map_or(0, |max| max + 1)];
+        for (policy, (_, names)) in policies {
+            named[policy] = names;
+        }
         ActionMasks { bits, named, nodes }
     }
 
-    /// False when no statement of `policy` names `action`. A policy no principal holds
-    /// (a boundary) is never ruled out.
-    fn names(&self, policy: usize, action: &str) -> bool {
-        match (self.bits.get(action), self.named.get(&policy)) {
-            (Some(bit), Some(named)) => named >> bit & 1 == 1,
-            _ => true,
-        }
+    /// The action's bit, if it has one.
+    fn bit(&self, action: &str) -> Option<u32> {
+        self.bits.get(action).copied()
+    }
+
+    /// False when no statement of `policy` names the action of `bit`.
+    fn names(&self, policy: usize, bit: u32) -> bool {
+        self.named
+            .get(policy)
+            .is_none_or(|named| named >> bit & 1 == 1)
+    }
+
+    /// False when principal `id` certainly cannot do the action of `bit` anywhere.
+    fn allows(&self, id: usize, bit: u32) -> bool {
+        self.nodes[id] >> bit & 1 == 1
     }
 
     /// False when principal `id` certainly cannot do `action` anywhere.
     fn may(&self, id: usize, action: &str) -> bool {
-        self.bits
-            .get(action)
-            .is_none_or(|bit| self.nodes[id] >> bit & 1 == 1)
+        self.bit(action).is_none_or(|bit| self.allows(id, bit))
     }
 
     fn may_any(&self, id: usize, actions: &[String]) -> bool {
@@ -368,11 +375,11 @@ struct Graph<'i, 'a> {
     /// `(action, principal)` -> the resource patterns its Allows grant the action on, for
     /// the indexed actions; empty: anything (a `NotResource` grant).
     coverage: HashMap<(&'static str, usize), Vec<String>>,
-    /// `(principal, action)` -> may it do the action somewhere.
-    somewhere: HashMap<(usize, &'static str), Rc<Access>>,
+    /// `(principal, action's bit)` -> may it do the action somewhere.
+    somewhere: HashMap<(usize, u32), Rc<Access>>,
     /// The same, answered once for all the principals whose policies that name the action
     /// are the same, held the same way.
-    shared_somewhere: HashMap<(SharingKey, &'static str), Rc<Access>>,
+    shared_somewhere: HashMap<(SharingKey, u32), Rc<Access>>,
 }
 
 /// Which methods may give one principal a certain step on some target: not those whose
@@ -789,23 +796,27 @@ impl<'i, 'a> Graph<'i, 'a> {
         thread_local! {
             static NOT_ALLOWED: Rc<Access> = Rc::new(Access::NotAllowed);
         }
-        if !self.masks.may(id, action) {
+        let permissions = self.nodes[id].permissions;
+        // An action without a bit (past the masks' 128) is never ruled out, nor kept.
+        let Some(bit) = self.masks.bit(action) else {
+            return Rc::new(permissions.access_somewhere(action));
+        };
+        if !self.masks.allows(id, bit) {
             return NOT_ALLOWED.with(Rc::clone);
         }
-        if let Some(access) = self.somewhere.get(&(id, action)) {
+        if let Some(access) = self.somewhere.get(&(id, bit)) {
             return Rc::clone(access);
         }
-        let permissions = self.nodes[id].permissions;
         let masks = &self.masks;
-        let access = match permissions.sharing_key(|policy| masks.names(policy, action)) {
+        let access = match permissions.sharing_key(|policy| masks.names(policy, bit)) {
             Some(key) => Rc::clone(
                 self.shared_somewhere
-                    .entry((key, action))
+                    .entry((key, bit))
                     .or_insert_with(|| Rc::new(permissions.access_somewhere(action))),
             ),
             None => Rc::new(permissions.access_somewhere(action)),
         };
-        self.somewhere.insert((id, action), Rc::clone(&access));
+        self.somewhere.insert((id, bit), Rc::clone(&access));
         access
     }
 

@@ -1896,6 +1896,74 @@ mod tests {
         );
     }
 
+    /// Inline and trust documents come as JSON objects (the AWS CLI) or as the API's
+    /// URL-encoded text, and are kept as the file's text until converted: both shapes, and
+    /// text with JSON escapes in it, give the same model; a document that is no policy is a
+    /// gap naming its owner, and the rest still loads.
+    #[test]
+    fn inline_and_trust_documents_load_alike_as_objects_and_as_encoded_text() {
+        let inline = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "Quote\"d",
+            "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/été/*"}]});
+        let trust = serde_json::json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        let encoded = |document: &serde_json::Value| {
+            serde_json::Value::String(
+                percent_encoding::utf8_percent_encode(
+                    &document.to_string(),
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string(),
+            )
+        };
+        let export = |inline: serde_json::Value, trust: serde_json::Value| {
+            serde_json::json!({
+                "UserDetailList": [{"UserName": "alice", "UserId": "AIDA1", "Path": "/",
+                    "Arn": format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+                    "UserPolicyList": [{"PolicyName": "reads", "PolicyDocument": inline}]}],
+                "RoleDetailList": [{"RoleName": "fn", "RoleId": "AROA1", "Path": "/",
+                    "Arn": format!("arn:aws:iam::{ACCOUNT}:role/fn"),
+                    "AssumeRolePolicyDocument": trust}]
+            })
+            .to_string()
+        };
+        let load = |text: String| {
+            let mut gaps = Vec::new();
+            let details =
+                AuthorizationDetails::from_json(&text, Path::new("gaad.json"), &mut gaps).unwrap();
+            (details, gaps)
+        };
+        let (objects, gaps) = load(export(inline.clone(), trust.clone()));
+        assert!(gaps.is_empty(), "{gaps:?}");
+        let (texts, gaps) = load(export(encoded(&inline), encoded(&trust)));
+        assert!(gaps.is_empty(), "{gaps:?}");
+        assert_eq!(objects, texts);
+        let statement = &objects.users[0].inline_policies[0]
+            .document
+            .as_ref()
+            .unwrap()
+            .statements[0];
+        assert_eq!(statement.sid.as_deref(), Some("Quote\"d"));
+        assert_eq!(
+            statement.resource,
+            Some(crate::policy::ResourceSpec::Resource(vec![
+                "arn:aws:s3:::b/été/*".into()
+            ]))
+        );
+        assert!(objects.roles[0].assume_role_policy.is_some());
+
+        let (details, gaps) = load(export(serde_json::json!(["not", "a", "policy"]), trust));
+        assert!(details.users[0].inline_policies[0].document.is_none());
+        assert!(details.roles[0].assume_role_policy.is_some());
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(
+            gaps[0]
+                .message
+                .contains("inline policy reads of user alice"),
+            "{}",
+            gaps[0].message
+        );
+    }
+
     #[test]
     fn an_access_analyzer_file_holding_the_cli_error_leaves_its_region_unknown() {
         let dir = exports(&[

@@ -407,10 +407,9 @@ fn load_authorization(
     path: &Path,
     gaps: &mut Vec<Gap>,
 ) -> Result<Option<AuthorizationDetails>, LoadError> {
-    if read_output(path, AUTH_DETAILS_INPUT, gaps)?.is_none() {
-        return Ok(None);
-    }
-    AuthorizationDetails::load(path, gaps).map(Some)
+    read_output(path, AUTH_DETAILS_INPUT, gaps)?
+        .map(|text| AuthorizationDetails::from_json(&text, path, gaps))
+        .transpose()
 }
 
 // The AWS CLI's JSON, field for field. Only what the model keeps is read.

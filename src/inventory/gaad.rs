@@ -2,7 +2,7 @@
 //! and the loader for the AWS CLI's export of it (`aws iam get-account-authorization-details`).
 
 use super::Tags;
-use super::{Gap, InlinePolicy, LoadError, is_aws_managed_policy, json_error, read_file};
+use super::{Gap, InlinePolicy, LoadError, is_aws_managed_policy, json_error};
 use crate::policy::PolicyDocument;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -466,18 +466,11 @@ fn tags(list: Vec<ExportTag>) -> Tags {
 }
 
 impl AuthorizationDetails {
-    /// Loads `aws iam get-account-authorization-details` output. Documents that are not
-    /// policies become gaps; a file that is not such an export is an error naming it.
-    pub fn load(path: &Path, gaps: &mut Vec<Gap>) -> Result<Self, LoadError> {
-        let text = read_file(path)?;
-        Self::from_json(&text, path, gaps)
-    }
-
-    /// Parses the text of `aws iam get-account-authorization-details` output, as [`load`]
-    /// does a file's; `path` only names the source in errors. The fuzz target
-    /// `authorization_details` and `tests/fuzz_seeds.rs` call it on arbitrary input.
-    ///
-    /// [`load`]: Self::load
+    /// Parses the text of `aws iam get-account-authorization-details` output, as the
+    /// loader does a file's; `path` only names the source in errors. Documents that are not
+    /// policies become gaps; text that is not such an export is an error naming `path`. The
+    /// fuzz target `authorization_details` and `tests/fuzz_seeds.rs` call it on arbitrary
+    /// input.
     pub fn from_json(text: &str, path: &Path, gaps: &mut Vec<Gap>) -> Result<Self, LoadError> {
         let not_an_export = || {
             LoadError::Invalid {

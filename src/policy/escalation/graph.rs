@@ -201,6 +201,8 @@ struct ActionIndex {
     /// with the principal granting each: a target's candidates are found by looking up
     /// each prefix of its ARN, not by matching every pattern of the account.
     by_prefix: HashMap<String, Vec<(usize, String)>>,
+    /// The lengths of those prefixes, ascending: the only prefixes of an ARN to look up.
+    prefix_lengths: Vec<usize>,
 }
 
 /// What a resource pattern fixes before its first wildcard.
@@ -218,8 +220,12 @@ impl ActionIndex {
         }
         for pattern in patterns {
             if pattern.contains(['*', '?']) {
+                let prefix = literal_prefix(pattern);
+                if let Err(place) = self.prefix_lengths.binary_search(&prefix.len()) {
+                    self.prefix_lengths.insert(place, prefix.len());
+                }
                 self.by_prefix
-                    .entry(literal_prefix(pattern).to_string())
+                    .entry(prefix.to_string())
                     .or_default()
                     .push((id, pattern.clone()));
             } else {
@@ -240,7 +246,11 @@ impl ActionIndex {
         }
         self.anywhere.retain(unlinked);
         ids.extend(&self.anywhere);
-        for end in (0..=arn.len()).filter(|&end| arn.is_char_boundary(end)) {
+        let lengths = self
+            .prefix_lengths
+            .iter()
+            .take_while(|&&end| end <= arn.len());
+        for &end in lengths.filter(|&&end| arn.is_char_boundary(end)) {
             if let Some(patterns) = self.by_prefix.get_mut(&arn[..end]) {
                 patterns.retain(|(id, _)| unlinked(id));
                 ids.extend(

@@ -42,6 +42,16 @@ pub(super) fn new_table(color: bool, width: u16) -> Table {
     table
 }
 
+/// Writes `table` as `writeln!(out, "{table}")` does, but a line at a time: `Display` joins
+/// the lines into one more string first, and the failures' tables of a large account are
+/// big (300 MB of output at 100,000 principals).
+pub(super) fn write_table(out: &mut dyn Write, table: &Table) -> std::io::Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
 pub(super) fn score_text(score: Option<f64>) -> String {
     score.map_or("-".to_string(), |score| format!("{score:.1}"))
 }
@@ -119,7 +129,7 @@ pub fn render_table(
             },
         ),
     ]);
-    writeln!(out, "{summary}")?;
+    write_table(out, &summary)?;
 
     for warning in &report.warnings {
         writeln!(out, "warning: {warning}")?;
@@ -137,7 +147,7 @@ pub fn render_table(
             Cell::new(category.errored),
         ]);
     }
-    writeln!(out, "{categories}")?;
+    write_table(out, &categories)?;
 
     let failures = report.failures();
     if failures.is_empty() {
@@ -173,7 +183,7 @@ pub fn render_table(
                 ),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(out, &table)?;
     }
 
     let muted: Vec<_> = report
@@ -196,7 +206,7 @@ pub fn render_table(
                 Cell::new(finding.muted_reason.as_deref().unwrap_or_default()),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(out, &table)?;
     }
 
     let errors: Vec<_> = report
@@ -219,7 +229,7 @@ pub fn render_table(
                 Cell::new(&finding.message),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(out, &table)?;
     }
     if !report.coverage.gaps.is_empty() {
         writeln!(
@@ -236,7 +246,7 @@ pub fn render_table(
                 Cell::new(&gap.message),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(out, &table)?;
     }
     let counts = |status: Status| {
         report
@@ -306,7 +316,7 @@ pub fn render_compliance_table(
             Cell::new(&control.evidence),
         ]);
     }
-    writeln!(out, "{table}")?;
+    write_table(out, &table)?;
     let count = |status: ControlStatus| {
         result
             .controls
@@ -362,7 +372,7 @@ pub fn render_diff(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
                 Cell::new(&finding.message),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(out, &table)?;
     }
     if !comparison.resolved.is_empty() {
         let mut table = new_table(false, 160);
@@ -374,7 +384,7 @@ pub fn render_diff(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
                 Cell::new(&resolved.resource_arn),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(out, &table)?;
     }
     Ok(())
 }
@@ -447,12 +457,36 @@ pub fn render_activity_table(
             Cell::new(details.join("\n")),
         ]);
     }
-    writeln!(out, "{table}")
+    write_table(out, &table)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::short_fix;
+    use super::{Table, new_table, short_fix, write_table};
+
+    /// The report's tables are written a line at a time: the bytes must be those of
+    /// `writeln!(out, "{table}")`: with rows that wrap, with none, and with no header.
+    #[test]
+    fn a_table_written_line_by_line_is_what_display_writes() {
+        let written = |table: &Table| {
+            let mut out = Vec::new();
+            write_table(&mut out, table).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        for rows in [0, 1, 3] {
+            let mut table = new_table(true, 60);
+            table.set_header(vec!["Check", "Finding"]);
+            for row in 0..rows {
+                table.add_row(vec![
+                    format!("check-{row}"),
+                    "a finding long enough to wrap at sixty columns; ".repeat(3),
+                ]);
+            }
+            assert_eq!(written(&table), format!("{table}\n"), "{rows} rows");
+        }
+        let nothing = Table::new();
+        assert_eq!(written(&nothing), format!("{nothing}\n"));
+    }
 
     #[test]
     fn the_short_fix_stops_before_a_here_document() {
